@@ -1,0 +1,41 @@
+# Two commands: `make run` (set up from nothing and serve) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv >/dev/null 2>&1 && uv --version >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
+MANAGE := $(UV) run --frozen python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install uv migrate demo lint check clean browsers
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+
+install: uv
+	$(UV) sync --frozen
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo --with-users
+
+run: demo
+	@echo ""
+	@echo "  http://$(HOST):$(PORT)/ を開き、上のデモ用アカウントでログインしてください。"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+check: install
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+clean:
+	rm -rf .venv db.sqlite3 staticfiles screenshots

@@ -1,0 +1,205 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from hokenfukushi.accounts import account_grant_errors, apply_role, grantable_roles
+from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline
+from hokenfukushi.models import Municipality, PopulationSnapshot, Region, User
+
+admin.site.site_header = _("医療的ケア児等コーディネーター 地域ネットワーク 管理")
+admin.site.site_title = _("hokenfukushi 管理")
+admin.site.index_title = _("データ入力・管理")
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedModelAdmin):
+    list_display = ["name", "prefecture_name", "center_name"]
+    search_fields = ["name", "kana"]
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class PopulationInline(ScopedTabularInline):
+    model = PopulationSnapshot
+    extra = 0
+    fields = ["as_of", "population", "source"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ScopedModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "region",
+        "latest_population",
+        "latest_population_as_of",
+    ]
+    list_filter = ["region", "kind"]
+    search_fields = ["code", "name", "kana"]
+    inlines = [PopulationInline]
+    owner_fields = ("region",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("region").with_latest_population()
+
+    @admin.display(description=_("人口"), ordering="population")
+    def latest_population(self, obj):
+        return None if obj.population is None else f"{obj.population:,}"
+
+    @admin.display(description=_("人口基準日"), ordering="population_as_of")
+    def latest_population_as_of(self, obj):
+        return obj.population_as_of
+
+    def has_add_permission(self, request, *args):
+        user = request.user
+        return user.is_superuser or (user.is_staff and user.role == User.Role.REGION_ADMIN)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(PopulationSnapshot)
+class PopulationSnapshotAdmin(ScopedModelAdmin):
+    list_display = ["municipality", "as_of", "population", "source"]
+    list_filter = ["municipality__region", "municipality"]
+    date_hierarchy = "as_of"
+    list_select_related = ["municipality"]
+
+
+class AccountFormMixin:
+    """Checks every grant against `account_grant_errors` for the signed-in admin."""
+
+    actor: User
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "role" in self.fields:
+            allowed = set(grantable_roles(self.actor))
+            self.fields["role"].choices = [
+                c for c in self.fields["role"].choices if c[0] in allowed
+            ]
+        if not self.actor.is_superuser:
+            if "region" in self.fields:
+                self.fields["region"].queryset = Region.objects.filter(pk=self.actor.region_id)
+            if "municipality" in self.fields:
+                self.fields["municipality"].queryset = Municipality.objects.filter(
+                    region_id=self.actor.region_id
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = account_grant_errors(
+            actor=self.actor,
+            role=cleaned.get("role", User.Role.NONE),
+            region=cleaned.get("region"),
+            municipality=cleaned.get("municipality"),
+            is_superuser=bool(cleaned.get("is_superuser")),
+        )
+        if errors:
+            raise ValidationError({k: v for k, v in errors.items() if k in self.fields} or errors)
+        return cleaned
+
+
+class AccountCreationForm(AccountFormMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "last_name", "first_name", "email", "role", "region", "municipality")
+
+
+class AccountChangeForm(AccountFormMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class AccountAdmin(DjangoUserAdmin):
+    """Region admins manage their own region's accounts; only superusers make superusers."""
+
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "role",
+        "region",
+        "municipality",
+        "is_active",
+    ]
+    list_filter = ["role", "is_active", "region", "municipality"]
+    list_select_related = ["region", "municipality"]
+    search_fields = ["username", "last_name", "first_name", "email"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def _manages_accounts(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.is_superuser or user.role == User.Role.REGION_ADMIN)
+        )
+
+    def has_module_permission(self, request):
+        return self._manages_accounts(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages_accounts(request) and (
+            obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+        )
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return self._manages_accounts(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, not deleted, so their history stays attributable.
+        return request.user.is_superuser
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        from django.http import Http404
+
+        raise Http404
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return (
+                (None, {"fields": ("username", "password1", "password2")}),
+                (_("氏名・連絡先"), {"fields": ("last_name", "first_name", "email")}),
+                (_("役割と担当"), {"fields": ("role", "region", "municipality")}),
+            )
+        fieldsets = [
+            (None, {"fields": ("username", "password")}),
+            (_("氏名・連絡先"), {"fields": ("last_name", "first_name", "email")}),
+            (_("役割と担当"), {"fields": ("role", "region", "municipality", "is_active")}),
+            (_("日時"), {"fields": ("last_login", "date_joined")}),
+        ]
+        if request.user.is_superuser:
+            fieldsets.append((_("スーパーユーザー"), {"fields": ("is_superuser",)}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("last_login", "date_joined") if obj else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        return type(form_class.__name__, (form_class,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        apply_role(
+            user=obj,
+            role=form.cleaned_data.get("role", obj.role),
+            region=form.cleaned_data.get("region"),
+            municipality=form.cleaned_data.get("municipality"),
+        )

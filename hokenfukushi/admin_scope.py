@@ -1,0 +1,165 @@
+"""The admin side of the scope rule: one mixin for ModelAdmins and one for inlines.
+
+Both read the rule from the model's `visible_to` / `editable_by` QuerySet methods, so the admin
+never decides scope on its own. Objects outside the user's read scope answer 404 everywhere
+(change, delete, history), never a redirect that reveals they exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from hokenfukushi.scope import ScopedQuerySet, can_edit_anything
+
+
+def _is_admin_user(user) -> bool:
+    return bool(user.is_active and user.is_staff)
+
+
+def scoped_choices(user, model: type[models.Model], *, for_edit: bool) -> models.QuerySet | None:
+    """Queryset of `model` rows a user may pick in a form, or None if the model is unscoped."""
+    queryset = model._default_manager.all()
+    if not isinstance(queryset, ScopedQuerySet):
+        return None
+    return queryset.editable_by(user) if for_edit else queryset.visible_to(user)
+
+
+def _scoped_list_filter(model: type[models.Model], entry):
+    """A relation filter lists only related rows present in the (scoped) change list; the plain
+    one would list every town in the country."""
+    if not isinstance(entry, str):
+        return entry
+    try:
+        field = get_fields_from_path(model, entry)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return entry
+    if field.is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    return entry
+
+
+class ScopedAdminMixin:
+    """Apply the scope rule to change lists, object permissions, FK choices and history.
+
+    `owner_fields` names the foreign keys that say whose row it is (e.g. "municipality"): their
+    choices are limited to the edit scope, so nobody can file a row under another town. Every
+    other scoped foreign key or many-to-many offers the read scope.
+    """
+
+    owner_fields: tuple[str, ...] = ("municipality", "region")
+
+    # --- querysets -------------------------------------------------------------------------
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def _editable(self, request):
+        return self.model._default_manager.editable_by(request.user)
+
+    # --- permissions -----------------------------------------------------------------------
+    def has_module_permission(self, request):
+        return _is_admin_user(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not _is_admin_user(request.user):
+            return False
+        if obj is None:
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request, *args):
+        return _is_admin_user(request.user) and self._can_add(request)
+
+    def _can_add(self, request) -> bool:
+        """Region-level models (no town path) can be added only by those who edit a region."""
+        queryset = self.model._default_manager.all()
+        if getattr(queryset, "municipality_path", None) is None:
+            user = request.user
+            return user.is_superuser or user.role == user.Role.REGION_ADMIN
+        return can_edit_anything(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not _is_admin_user(request.user):
+            return False
+        if obj is None:
+            return can_edit_anything(request.user)
+        return self._editable(request).filter(pk=obj.pk).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    # --- 404 rather than "doesn't exist" redirects -------------------------------------------
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    # --- list filters: only choices from rows the user may see ----------------------------
+    def get_list_filter(self, request):
+        return [
+            _scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)
+        ]
+
+    # --- form choices ----------------------------------------------------------------------
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = scoped_choices(
+            request.user, db_field.related_model, for_edit=db_field.name in self.owner_fields
+        )
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = scoped_choices(request.user, db_field.related_model, for_edit=False)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """A ModelAdmin with the scope rule and a scoped history page."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting to an old version would bypass the workflow and its checks.
+        raise Http404
+
+
+class ScopedInlineMixin:
+    """Inline rows follow their parent: editable when the parent is, listed when it is visible."""
+
+    owner_fields: tuple[str, ...] = ("municipality", "region")
+
+    def _parent_editable(self, request, obj) -> bool:
+        if obj is None:
+            return can_edit_anything(request.user)
+        return type(obj)._default_manager.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return _is_admin_user(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return _is_admin_user(request.user) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_admin_user(request.user) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_admin_user(request.user) and self._parent_editable(request, obj)
+
+    formfield_for_foreignkey = ScopedAdminMixin.formfield_for_foreignkey
+    formfield_for_manytomany = ScopedAdminMixin.formfield_for_manytomany
+
+
+class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):
+    pass
+
+
+class ScopedStackedInline(ScopedInlineMixin, admin.StackedInline):
+    pass

@@ -1,0 +1,77 @@
+"""Demo data for the 児玉郡市 region, as given in the source presentation (shared/seed).
+
+Everything here is idempotent: natural keys with update_or_create, so loading twice changes
+nothing. Names of people are fictional and marked （デモ）.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+
+from hokenfukushi.accounts import apply_role
+from hokenfukushi.models import Municipality, PopulationSnapshot, Region, User
+
+DEMO_MARK = "（デモ）"
+
+KODAMA_TOWNS = (
+    # code, name, kana, kind, population, as-of
+    ("112119", "本庄市", "ほんじょうし", Municipality.Kind.CITY, 76218, dt.date(2025, 11, 1)),
+    ("113816", "美里町", "みさとまち", Municipality.Kind.TOWN, 10592, dt.date(2025, 11, 1)),
+    ("113832", "神川町", "かみかわまち", Municipality.Kind.TOWN, 12626, dt.date(2025, 11, 1)),
+    ("113859", "上里町", "かみさとまち", Municipality.Kind.TOWN, 30437, dt.date(2025, 10, 1)),
+)
+
+DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 -- printed by `make run`; refused when DEBUG is off
+
+DEMO_ACCOUNTS = (
+    # username, role, town code (None for region-level), display name
+    ("center", User.Role.REGION_ADMIN, None, "基幹センター（デモ）"),
+    ("honjo", User.Role.MUNICIPAL, "112119", "本庄市担当（デモ）"),
+    ("misato", User.Role.MUNICIPAL, "113816", "美里町担当（デモ）"),
+    ("kamikawa", User.Role.MUNICIPAL, "113832", "神川町担当（デモ）"),
+    ("kamisato", User.Role.MUNICIPAL, "113859", "上里町担当（デモ）"),
+    ("pref", User.Role.PREFECTURE, None, "埼玉県担当（デモ）"),
+)
+
+
+@transaction.atomic
+def load_region_core() -> Region:
+    region, _ = Region.objects.update_or_create(
+        name="児玉郡市",
+        defaults={
+            "kana": "こだまぐんし",
+            "prefecture_name": "埼玉県",
+            "prefecture_code": "110001",
+            "center_name": "児玉郡市障害者基幹相談支援センター",
+        },
+    )
+    for code, name, kana, kind, population, as_of in KODAMA_TOWNS:
+        town, _ = Municipality.objects.update_or_create(
+            code=code, defaults={"name": name, "kana": kana, "kind": kind, "region": region}
+        )
+        PopulationSnapshot.objects.update_or_create(
+            municipality=town,
+            as_of=as_of,
+            defaults={"population": population, "source": "住民基本台帳（発表資料より）"},
+        )
+    return region
+
+
+@transaction.atomic
+def load_demo_users(region: Region) -> list[User]:
+    users = []
+    for username, role, town_code, display_name in DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.last_name = display_name
+        town = Municipality.objects.get(code=town_code) if town_code else None
+        users.append(
+            apply_role(
+                user=user,
+                role=role,
+                region=region if role == User.Role.REGION_ADMIN else None,
+                municipality=town,
+            )
+        )
+    return users

@@ -1,0 +1,107 @@
+"""The scope rule, defined once: which municipalities a user may read, and which they may edit.
+
+View scope and edit scope are separate (as DHIS2 separates analysis units from data-capture
+units):
+
+| role            | reads                         | edits                              |
+|-----------------|-------------------------------|------------------------------------|
+| superuser       | everything                    | everything                         |
+| prefecture      | every region                  | nothing                            |
+| region admin    | its region                    | its region                         |
+| municipal staff | its region                    | its own town (town-level rows only) |
+| anyone else     | nothing                       | nothing                            |
+
+Every model that belongs to a region or a town gets `visible_to(user)` / `editable_by(user)` by
+using `ScopedQuerySet` and naming the lookup paths to its region and (optionally) its town.
+Admin querysets, permission methods, FK choices, history pages, views, exports and imports all
+go through these two methods.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from hokenfukushi.models import User
+
+_NOTHING = Q(pk__in=[])
+
+
+def _is_active_user(user: User | AnonymousUser | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _equals(path: str, value: int) -> Q:
+    """`path` points at a row ("id"), or at a foreign key ("municipality", "org__region")."""
+    if path in ("id", "pk"):
+        return Q(pk=value)
+    return Q(**{f"{path}_id": value})
+
+
+def read_filter(user, *, region_path: str | None, municipality_path: str | None) -> Q | None:
+    """A Q object restricting rows to the user's read scope; None means unrestricted."""
+    if not _is_active_user(user):
+        return _NOTHING
+    if user.is_superuser or user.role == user.Role.PREFECTURE:
+        return None
+    region_id = user.scope_region_id
+    if region_id is None:
+        return _NOTHING
+    if region_path is not None:
+        return _equals(region_path, region_id)
+    return _equals(f"{municipality_path}__region", region_id)
+
+
+def edit_filter(user, *, region_path: str | None, municipality_path: str | None) -> Q | None:
+    """A Q object restricting rows to the user's edit scope; None means unrestricted."""
+    if not _is_active_user(user):
+        return _NOTHING
+    if user.is_superuser:
+        return None
+    if user.role == user.Role.REGION_ADMIN and user.region_id is not None:
+        return read_filter(user, region_path=region_path, municipality_path=municipality_path)
+    if user.role == user.Role.MUNICIPAL and user.municipality_id is not None:
+        if municipality_path is None:
+            return _NOTHING  # region-level rows are the base center's to change
+        return _equals(municipality_path, user.municipality_id)
+    return _NOTHING
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Subclass and set the lookup paths; `None` for municipality_path means region-level rows."""
+
+    region_path: str | None = "region"
+    municipality_path: str | None = None
+
+    def _apply(self, condition: Q | None) -> Self:
+        return self if condition is None else self.filter(condition)
+
+    def visible_to(self, user) -> Self:
+        return self._apply(
+            read_filter(
+                user, region_path=self.region_path, municipality_path=self.municipality_path
+            )
+        )
+
+    def editable_by(self, user) -> Self:
+        return self._apply(
+            edit_filter(
+                user, region_path=self.region_path, municipality_path=self.municipality_path
+            )
+        )
+
+
+def can_edit_anything(user) -> bool:
+    """Whether the user has any edit scope at all (used for 'add' permissions)."""
+    if not _is_active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    return (user.role == user.Role.REGION_ADMIN and user.region_id is not None) or (
+        user.role == user.Role.MUNICIPAL and user.municipality_id is not None
+    )

@@ -1,0 +1,120 @@
+"""Shared fixtures: two regions, three towns, and one user for every role.
+
+Layout (used by every scope test):
+- `region`: 児玉-like region with `town` (home of `municipal_user`) and `other_town`
+  (home of `other_town_user`);
+- `other_region` with `far_town` (home of `other_region_user`).
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+from hokenfukushi.factories import (
+    MunicipalityFactory,
+    MunicipalStaffFactory,
+    PrefectureViewerFactory,
+    RegionAdminFactory,
+    RegionFactory,
+    SuperuserFactory,
+)
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be allowed
+# to run there (the live server handles requests in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROLES = (
+    "region_admin",
+    "municipal_user",
+    "other_town_user",
+    "other_region_user",
+    "prefecture_user",
+    "anonymous",
+)
+
+
+@pytest.fixture
+def region(db):
+    return RegionFactory(name="テスト圏域A")
+
+
+@pytest.fixture
+def other_region(db):
+    return RegionFactory(name="テスト圏域B")
+
+
+@pytest.fixture
+def town(region):
+    return MunicipalityFactory(region=region, name="テスト市")
+
+
+@pytest.fixture
+def other_town(region):
+    return MunicipalityFactory(region=region, name="となり町")
+
+
+@pytest.fixture
+def far_town(other_region):
+    return MunicipalityFactory(region=other_region, name="とおく村")
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory(username="root")
+
+
+@pytest.fixture
+def region_admin(region):
+    return RegionAdminFactory(username="center_t", region=region)
+
+
+@pytest.fixture
+def municipal_user(town):
+    return MunicipalStaffFactory(username="town_t", municipality=town)
+
+
+@pytest.fixture
+def other_town_user(other_town):
+    return MunicipalStaffFactory(username="other_town_t", municipality=other_town)
+
+
+@pytest.fixture
+def other_region_user(far_town):
+    return MunicipalStaffFactory(username="far_town_t", municipality=far_town)
+
+
+@pytest.fixture
+def prefecture_user(db):
+    return PrefectureViewerFactory(username="pref_t")
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@pytest.fixture
+def user_for_role(request):
+    """`user_for_role("municipal_user")` -> that fixture's user (AnonymousUser for anonymous)."""
+
+    def get(role: str):
+        return request.getfixturevalue(role)
+
+    return get
+
+
+@pytest.fixture
+def client_for(user_for_role):
+    """A test client signed in as the given role (not signed in for "anonymous")."""
+
+    def make(role_or_user) -> Client:
+        user = user_for_role(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        client = Client()
+        if user.is_authenticated:
+            client.force_login(user)
+        return client
+
+    return make

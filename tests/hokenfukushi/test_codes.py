@@ -1,0 +1,46 @@
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hokenfukushi.codes import check_digit, is_valid_code, validate_municipality_code
+
+five_digits = st.text(alphabet="0123456789", min_size=5, max_size=5)
+
+
+@pytest.mark.parametrize(
+    "code", ["112119", "113816", "113832", "113859", "110001", "131016", "011002", "472158"]
+)
+def test_real_codes_are_valid(code):
+    assert is_valid_code(code)
+    validate_municipality_code(code)
+
+
+@given(five_digits)
+def test_exactly_one_check_digit_is_accepted(first_five):
+    accepted = [d for d in "0123456789" if is_valid_code(first_five + d)]
+    assert accepted == [str(check_digit(first_five))]
+
+
+@given(five_digits, st.integers(min_value=1, max_value=9))
+def test_wrong_check_digit_is_rejected_with_the_expected_one(first_five, offset):
+    wrong = (check_digit(first_five) + offset) % 10
+    with pytest.raises(ValidationError) as error:
+        validate_municipality_code(first_five + str(wrong))
+    assert error.value.code == "check_digit"
+    assert str(check_digit(first_five)) in error.value.messages[0]
+
+
+@given(st.text(max_size=8).filter(lambda s: not (len(s) == 6 and s.isascii() and s.isdigit())))
+def test_anything_but_six_ascii_digits_is_rejected(text):
+    assert not is_valid_code(text)
+    with pytest.raises(ValidationError):
+        validate_municipality_code(text)
+
+
+def test_full_width_digits_are_rejected():
+    assert not is_valid_code("１１２１１９")
+
+
+def test_transposed_digits_are_caught():
+    assert not is_valid_code("121119")  # 112119 with two digits swapped

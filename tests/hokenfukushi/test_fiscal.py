@@ -1,0 +1,52 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hokenfukushi.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_of, wareki
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2025, 4, 1), "令和7年4月1日"),
+        (dt.date(2019, 5, 1), "令和元年5月1日"),
+        (dt.date(2019, 4, 30), "平成31年4月30日"),
+        (dt.date(1989, 1, 8), "平成元年1月8日"),
+        (dt.date(1989, 1, 7), "昭和64年1月7日"),
+        (dt.date(2026, 1, 13), "令和8年1月13日"),
+    ],
+)
+def test_wareki(day, expected):
+    assert wareki(day) == expected
+
+
+def test_wareki_filter_in_templates():
+    from django.template import Context, Template
+
+    rendered = Template("{{ day|wareki }} / {{ fy|nendo }}").render(
+        Context({"day": dt.date(2025, 4, 1), "fy": 2025})
+    )
+    assert rendered == "令和7年4月1日 / 令和7年度"
+
+
+@pytest.mark.parametrize(
+    ("day", "fiscal_year"),
+    [(dt.date(2025, 4, 1), 2025), (dt.date(2026, 3, 31), 2025), (dt.date(2025, 3, 31), 2024)],
+)
+def test_fiscal_year_of(day, fiscal_year):
+    assert fiscal_year_of(day) == fiscal_year
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_every_day_falls_inside_its_fiscal_year(day):
+    start, end = fiscal_year_bounds(fiscal_year_of(day))
+    assert start <= day <= end
+
+
+@pytest.mark.parametrize(
+    ("fy", "label"), [(2025, "令和7年度"), (2019, "令和元年度"), (2018, "平成30年度")]
+)
+def test_fiscal_year_label(fy, label):
+    assert fiscal_year_label(fy) == label

@@ -1,0 +1,67 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_healthz_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "up"
+
+
+@pytest.mark.django_db
+def test_healthz_down_answers_503(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+def _start_django(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "hokenfukushi.settings"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({"DEBUG": "False"}, "SECRET_KEY"),
+        ({"DEBUG": "False", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "False", "ALLOWED_HOSTS": "example.jp"}, "SECRET_KEY"),
+    ],
+)
+def test_production_refuses_to_start_without_secrets(given, missing):
+    result = _start_django(given)
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert missing in result.stderr
+
+
+def test_production_starts_with_secrets():
+    result = _start_django(
+        {"DEBUG": "False", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.jp"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
