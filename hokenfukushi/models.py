@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
@@ -207,3 +208,157 @@ class User(AbstractUser):
         if self.role == self.Role.REGION_ADMIN:
             return self.region_id
         return None
+
+
+class CouncilForm(models.TextChoices):
+    SINGLE = "single", _("単独設置")
+    JOINT = "joint", _("共同設置")
+    REGIONAL = "regional", _("圏域設置")
+
+
+class CouncilStatus(models.TextChoices):
+    NONE = "none", _("未設置")
+    PLANNING = "planning", _("検討中")
+    ESTABLISHED = "established", _("設置済み")
+
+
+class CouncilQuerySet(ScopedQuerySet):
+    region_path = "region"
+    municipality_path = None
+
+    def established(self):
+        return self.filter(status=CouncilStatus.ESTABLISHED)
+
+
+class Council(models.Model):
+    """協議の場: where medical, health, welfare, childcare and education agencies meet."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="councils"
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    form = models.CharField(_("設置形態"), max_length=20, choices=CouncilForm.choices)
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name=_("構成市町村"), related_name="councils"
+    )
+    status = models.CharField(
+        _("状況"), max_length=20, choices=CouncilStatus.choices, default=CouncilStatus.PLANNING
+    )
+    status_date = models.DateField(_("設置日・状況の日付"), null=True, blank=True)
+    notes = models.TextField(_("備考"), blank=True)
+
+    objects = CouncilQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[municipalities])
+
+    class Meta:
+        verbose_name = _("協議の場")
+        verbose_name_plural = _("協議の場")
+        ordering = ["region", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="council_name_per_region"),
+            models.CheckConstraint(
+                condition=~Q(status="established") | Q(status_date__isnull=False),
+                name="established_council_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceKind(models.TextChoices):
+    CHILD_DEVELOPMENT = "child_development", _("児童発達支援")
+    AFTER_SCHOOL = "after_school", _("放課後等デイサービス")
+    DAILY_LIFE_CARE = "daily_life_care", _("生活介護")
+    RESPITE = "respite", _("短期入所・レスパイト")
+    NURSE_STAFFED_FACILITY = "nurse_staffed_facility", _("看護師常駐の障害者支援施設")
+    HOME_NURSING = "home_nursing", _("訪問看護")
+    HOSPITAL_ACCEPTING = "hospital_accepting", _("医療機関（受入可）")
+    OTHER = "other", _("その他")
+
+
+class LocalResourceQuerySet(ScopedQuerySet):
+    region_path = "municipality__region"
+    municipality_path = "municipality"
+
+    def accepting_medical_care(self):
+        return self.filter(accepts_medical_care=True)
+
+
+class LocalResource(models.Model):
+    """地域資源: a service office, facility or hospital the network can refer families to."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("種別"), max_length=40, choices=ResourceKind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("所在市町村"),
+        on_delete=models.PROTECT,
+        related_name="resources",
+    )
+    serves_children = models.BooleanField(_("児を対象"), default=False)
+    serves_adults = models.BooleanField(_("者を対象"), default=False)
+    accepts_medical_care = models.BooleanField(_("医療的ケアに対応"), default=False)
+    is_multifunction = models.BooleanField(
+        _("多機能型"), default=False, help_text=_("一つの事業所で複数のサービスを行う")
+    )
+    notes = models.TextField(_("備考"), blank=True)
+
+    objects = LocalResourceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("地域資源")
+        verbose_name_plural = _("地域資源")
+        ordering = ["municipality__code", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(serves_children=True) | Q(serves_adults=True),
+                name="resource_serves_someone",
+                violation_error_message=_(
+                    "「児を対象」「者を対象」の少なくとも一方を選んでください。"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExportLogQuerySet(ScopedQuerySet):
+    """An export is logged against the user's home region (None for prefecture-wide users)."""
+
+    region_path = "region"
+    municipality_path = None
+
+
+class ExportLog(models.Model):
+    """Every CSV download: who, which, with what parameters, when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("利用者"),
+        on_delete=models.PROTECT,
+        related_name="export_logs",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("圏域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    export = models.CharField(_("出力の種類"), max_length=50)
+    parameters = models.JSONField(_("条件"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+
+    objects = ExportLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("出力の記録")
+        verbose_name_plural = _("出力の記録")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.export}"

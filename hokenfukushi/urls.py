@@ -17,4 +17,5 @@ urlpatterns = [
     path("coordinators/", include("coordinators.urls")),
     path("meetings/", include("meetings.urls")),
     path("caseload/", include("caseload.urls")),
+    path("exports/", include("hokenfukushi.exports.urls")),
 ]

@@ -1,0 +1,217 @@
+"""Coordinators (医療的ケア児等コーディネーター) and the organizations they work for."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from hokenfukushi.models import Municipality, Region
+from hokenfukushi.scope import ScopedQuerySet
+
+
+class OrganizationKind(models.TextChoices):
+    GOVERNMENT = "government", _("行政")
+    COMMISSIONED = "commissioned", _("委託相談支援事業所・生活支援センター")
+    PLANNED_CONSULTATION = "planned", _("計画相談支援事業所")
+    BASE_CENTER = "base_center", _("基幹相談支援センター")
+    HEALTH_CENTER = "health_center", _("保健所")
+    REGIONAL_CENTER = "regional_center", _("地域センター（圏域外）")
+    MEDICAL = "medical", _("医療機関")
+    OTHER = "other", _("その他")
+
+
+class DisabilityField(models.TextChoices):
+    """The field a commissioned consultation center (委託相談) serves."""
+
+    PHYSICAL = "physical", _("身体")
+    INTELLECTUAL = "intellectual", _("知的")
+    MENTAL = "mental", _("精神")
+
+
+# Short labels as the source's attendance tables write them.
+_SHORT_KIND_LABELS = {
+    OrganizationKind.GOVERNMENT: "行政",
+    OrganizationKind.COMMISSIONED: "委託相談",
+    OrganizationKind.PLANNED_CONSULTATION: "計画相談",
+    OrganizationKind.BASE_CENTER: "基幹",
+    OrganizationKind.HEALTH_CENTER: "保健所",
+    OrganizationKind.REGIONAL_CENTER: "地域センター",
+    OrganizationKind.MEDICAL: "医療機関",
+    OrganizationKind.OTHER: "その他",
+}
+
+
+def affiliation_label(kind: str, field: str = "") -> str:
+    """委託相談 + 精神 -> 委託相談(精神); 行政 -> 行政 (the source's attendance-table labels)."""
+    label = _SHORT_KIND_LABELS.get(kind, str(kind))
+    if kind == OrganizationKind.COMMISSIONED and field:
+        label = f"{label}({DisabilityField(field).label})"
+    return label
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    region_path = "region"
+    municipality_path = "municipality"
+
+
+class Organization(models.Model):
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("種別"), max_length=30, choices=OrganizationKind.choices)
+    department = models.CharField(
+        _("部署"), max_length=100, blank=True, help_text=_("行政の場合: こども課、障害福祉課 など")
+    )
+    field = models.CharField(
+        _("分野"),
+        max_length=20,
+        choices=DisabilityField.choices,
+        blank=True,
+        help_text=_("委託相談支援事業所・生活支援センターの場合: 身体・知的・精神"),
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("所在市町村"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        help_text=_("圏域全体を担う機関（基幹相談支援センターなど）や圏域外の機関は空欄"),
+    )
+    notes = models.TextField(_("備考"), blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("所属機関")
+        verbose_name_plural = _("所属機関")
+        ordering = ["region", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="organization_name_per_region"),
+            models.CheckConstraint(
+                condition=Q(field="") | Q(kind="commissioned"),
+                name="only_commissioned_centers_have_a_field",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def affiliation(self) -> str:
+        return affiliation_label(self.kind, self.field)
+
+
+class BaseProfession(models.TextChoices):
+    PUBLIC_HEALTH_NURSE = "public_health_nurse", _("保健師")
+    NURSE = "nurse", _("看護師")
+    SOCIAL_WORKER = "social_worker", _("社会福祉士")
+    PSYCHIATRIC_SOCIAL_WORKER = "psychiatric_social_worker", _("精神保健福祉士")
+    CONSULTATION_SPECIALIST = "consultation_specialist", _("相談支援専門員")
+    CHILDCARE_WORKER = "childcare_worker", _("保育士")
+    CARE_WORKER = "care_worker", _("介護福祉士")
+    ADMINISTRATIVE = "administrative", _("行政職")
+    OTHER = "other", _("その他")
+
+
+class TrainingCourse(models.TextChoices):
+    COORDINATOR = "coordinator", _("養成研修")
+    SUPPORTER = "supporter", _("支援者研修")
+
+
+class Experience(models.TextChoices):
+    DIRECT = "direct", _("直接関わった経験あり")
+    PLANNED_CONSULTATION = "planned", _("計画相談として関与")
+    NONE = "none", _("関わった経験なし")
+
+
+class CoordinatorQuerySet(ScopedQuerySet):
+    region_path = "organization__region"
+    municipality_path = "organization__municipality"
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def experienced(self):
+        """Has worked directly with a medical-care child or adult."""
+        return self.filter(experience=Experience.DIRECT)
+
+    def covering(self, municipality: Municipality):
+        return self.filter(
+            Q(municipalities=municipality)
+            | Q(covers_whole_region=True, organization__region_id=municipality.region_id)
+        ).distinct()
+
+
+class Coordinator(models.Model):
+    name = models.CharField(_("氏名"), max_length=100)
+    kana = models.CharField(_("ふりがな"), max_length=200)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属機関"),
+        on_delete=models.PROTECT,
+        related_name="coordinators",
+    )
+    base_profession = models.CharField(_("基礎職"), max_length=40, choices=BaseProfession.choices)
+    base_profession_other = models.CharField(
+        _("基礎職（その他の内容）"), max_length=100, blank=True
+    )
+    training_fiscal_year = models.PositiveSmallIntegerField(
+        _("養成研修修了年度"),
+        validators=[MinValueValidator(2016), MaxValueValidator(2100)],
+        help_text=_("西暦の年度（令和7年度なら 2025）"),
+    )
+    training_course = models.CharField(
+        _("研修の種類"),
+        max_length=20,
+        choices=TrainingCourse.choices,
+        default=TrainingCourse.COORDINATOR,
+    )
+    experience = models.CharField(
+        _("経験値"), max_length=20, choices=Experience.choices, default=Experience.NONE
+    )
+    medical_care_cases = models.PositiveSmallIntegerField(
+        _("支援した医療的ケア児者の数"), null=True, blank=True
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name=_("担当市町村"), blank=True, related_name="coordinators"
+    )
+    covers_whole_region = models.BooleanField(
+        _("圏域全体を担当"), default=False, help_text=_("基幹相談支援センターなど")
+    )
+    is_base_center_staff = models.BooleanField(_("基幹相談支援センター職員を兼ねる"), default=False)
+    is_active = models.BooleanField(_("活動中"), default=True)
+    notes = models.TextField(_("備考"), blank=True)
+
+    objects = CoordinatorQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[municipalities])
+
+    class Meta:
+        verbose_name = _("コーディネーター")
+        verbose_name_plural = _("コーディネーター")
+        ordering = ["kana", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(base_profession="other") | ~Q(base_profession_other=""),
+                name="other_profession_is_described",
+            ),
+            models.CheckConstraint(
+                condition=Q(training_fiscal_year__gte=2016) & Q(training_fiscal_year__lte=2100),
+                name="training_year_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["training_fiscal_year"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def base_profession_label(self) -> str:
+        if self.base_profession == BaseProfession.OTHER and self.base_profession_other:
+            return f"その他（{self.base_profession_other}）"
+        return self.get_base_profession_display()
