@@ -1,0 +1,283 @@
+"""The quarterly coordinators' meeting (第N回 医ケアコーディネーター連絡会議) and its follow-up."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from coordinators.models import Coordinator, Organization
+from hokenfukushi.models import Region
+from hokenfukushi.scope import ScopedQuerySet
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("予定")
+    HELD = "held", _("開催済み")
+    CANCELLED = "cancelled", _("中止")
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    region_path = "region"
+    municipality_path = None
+
+    def held(self):
+        return self.filter(status=MeetingStatus.HELD)
+
+    def planned(self):
+        return self.filter(status=MeetingStatus.PLANNED)
+
+
+class Meeting(models.Model):
+    region = models.ForeignKey(
+        Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    number = models.PositiveSmallIntegerField(_("回"), help_text=_("第N回の N"))
+    starts_at = models.DateTimeField(_("日時"))
+    ends_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    venue = models.CharField(_("会場"), max_length=200, blank=True)
+    theme = models.CharField(_("テーマ"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状況"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    reflection = models.TextField(_("振り返り"), blank=True)
+    notes = models.TextField(_("備考"), blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("会議")
+        verbose_name_plural = _("会議")
+        ordering = ["region", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "number"], name="meeting_number_per_region"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="meeting_number_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"第{self.number}回"
+
+
+class AgendaKind(models.TextChoices):
+    LECTURE = "lecture", _("講義")
+    TERMINOLOGY = "terminology", _("用語の勉強")
+    CASE_REVIEW = "case_review", _("事例検討")
+    DISCUSSION = "discussion", _("協議・意見交換")
+    REPORT = "report", _("報告")
+    FACILITY_VISIT = "facility_visit", _("施設見学")
+    OTHER = "other", _("その他")
+
+
+class AgendaItemQuerySet(ScopedQuerySet):
+    region_path = "meeting__region"
+    municipality_path = None
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    order = models.PositiveSmallIntegerField(_("順番"), default=1)
+    kind = models.CharField(_("種類"), max_length=20, choices=AgendaKind.choices)
+    title = models.CharField(_("議題"), max_length=200)
+    presenter = models.CharField(_("発表者・講師"), max_length=200, blank=True)
+    presenter_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("講師の所属"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        help_text=_("圏域外の講師（地域センターたいよう など）も選べます"),
+    )
+    is_recurring = models.BooleanField(
+        _("毎回行う"), default=False, help_text=_("次回の会議を作るときに引き継ぎます")
+    )
+    minutes = models.TextField(_("記録"), blank=True)
+
+    objects = AgendaItemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("議題")
+        verbose_name_plural = _("議題")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceQuerySet(ScopedQuerySet):
+    region_path = "meeting__region"
+    municipality_path = None
+
+    def coordinators(self):
+        return self.filter(coordinator__isnull=False)
+
+    def others(self):
+        return self.filter(coordinator__isnull=True)
+
+
+class Attendance(models.Model):
+    """Who came: a coordinator, or another participant given by organization (optional name)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    coordinator = models.ForeignKey(
+        Coordinator,
+        verbose_name=_("コーディネーター"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendances",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属機関"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        help_text=_("コーディネーター以外の参加者の所属"),
+    )
+    name = models.CharField(_("氏名（任意）"), max_length=100, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("参加者")
+        verbose_name_plural = _("参加者")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(coordinator__isnull=False, organization__isnull=True)
+                | Q(coordinator__isnull=True, organization__isnull=False),
+                name="attendance_is_coordinator_or_organization",
+                violation_error_message=_(
+                    "コーディネーターか、コーディネーター以外の参加者の所属機関のどちらか一方を選んでください。"
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "coordinator"],
+                condition=Q(coordinator__isnull=False),
+                name="coordinator_attends_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.coordinator or self.name or self.organization)
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("未完了")
+    DONE = "done", _("完了")
+    DROPPED = "dropped", _("取りやめ")
+
+
+class ActionItemQuerySet(ScopedQuerySet):
+    region_path = "raised_at__region"
+    municipality_path = None
+
+    def open(self):
+        return self.filter(status=ActionStatus.OPEN)
+
+
+class ActionItem(models.Model):
+    """次回に向けて: something decided at one meeting and followed up at a later one."""
+
+    raised_at = models.ForeignKey(
+        Meeting,
+        verbose_name=_("提起した会議"),
+        on_delete=models.CASCADE,
+        related_name="actions_raised",
+    )
+    text = models.CharField(_("内容"), max_length=300)
+    owner_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("担当機関"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    owner_name = models.CharField(_("担当者"), max_length=100, blank=True)
+    due_on = models.DateField(_("期限"), null=True, blank=True)
+    status = models.CharField(
+        _("状況"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    closed_at = models.ForeignKey(
+        Meeting,
+        verbose_name=_("完了を確認した会議"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions_closed",
+    )
+    closing_note = models.TextField(_("結果・メモ"), blank=True)
+
+    objects = ActionItemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("次回に向けて（アクション）")
+        verbose_name_plural = _("次回に向けて（アクション）")
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True) | ~Q(status="open"),
+                name="open_action_not_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PreQuestionQuerySet(ScopedQuerySet):
+    region_path = "meeting__region"
+    municipality_path = None
+
+
+class PreQuestion(models.Model):
+    """事前質問: collected before a guest lecture, answered by an agenda item."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="pre_questions"
+    )
+    text = models.TextField(_("質問"))
+    asked_by = models.ForeignKey(
+        Coordinator,
+        verbose_name=_("質問者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pre_questions",
+    )
+    answered_by = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("回答した議題"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    answer = models.TextField(_("回答の要旨"), blank=True)
+
+    objects = PreQuestionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("事前質問")
+        verbose_name_plural = _("事前質問")
+        ordering = ["meeting", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
