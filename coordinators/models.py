@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -130,9 +133,49 @@ class Experience(models.TextChoices):
     NONE = "none", _("関わった経験なし")
 
 
+@dataclass(frozen=True)
+class TownCoordinatorCoverage:
+    """How many active coordinators cover a town, and how many of them have direct experience."""
+
+    total: int = 0
+    experienced: int = 0
+
+
 class CoordinatorQuerySet(ScopedQuerySet):
     region_path = "organization__region"
     municipality_path = "organization__municipality"
+
+    def coverage_by_municipality(
+        self, municipalities: Iterable[Municipality]
+    ) -> dict[int, TownCoordinatorCoverage]:
+        """Coverage of each given town by the coordinators in this queryset, in two queries
+        whatever the number of towns. A coordinator covering the whole region counts for every
+        town of that region, and is never counted twice for one town."""
+        towns = {m.pk: m.region_id for m in municipalities}
+        coordinators = {
+            pk: (experience, whole_region, region_id)
+            for pk, experience, whole_region, region_id in self.active().values_list(
+                "pk", "experience", "covers_whole_region", "organization__region_id"
+            )
+        }
+        covered: dict[int, set[int]] = {town: set() for town in towns}
+        through = Coordinator.municipalities.through.objects.filter(
+            coordinator_id__in=self.active().values("pk"), municipality_id__in=list(towns)
+        ).values_list("coordinator_id", "municipality_id")
+        for coordinator_id, town_id in through:
+            covered[town_id].add(coordinator_id)
+        for pk, (_experience, whole_region, region_id) in coordinators.items():
+            if whole_region:
+                for town_id, town_region in towns.items():
+                    if town_region == region_id:
+                        covered[town_id].add(pk)
+        return {
+            town_id: TownCoordinatorCoverage(
+                total=len(ids),
+                experienced=sum(1 for pk in ids if coordinators[pk][0] == Experience.DIRECT),
+            )
+            for town_id, ids in covered.items()
+        }
 
     def active(self):
         return self.filter(is_active=True)

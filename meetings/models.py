@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coordinators.models import Coordinator, Organization
+from hokenfukushi.fiscal import fiscal_year_bounds
 from hokenfukushi.models import Region
 from hokenfukushi.scope import ScopedQuerySet
 
@@ -27,6 +28,10 @@ class MeetingQuerySet(ScopedQuerySet):
 
     def planned(self):
         return self.filter(status=MeetingStatus.PLANNED)
+
+    def for_fiscal_year(self, fiscal_year: int):
+        start, end = fiscal_year_bounds(fiscal_year)
+        return self.filter(starts_at__date__gte=start, starts_at__date__lte=end)
 
 
 class Meeting(models.Model):
