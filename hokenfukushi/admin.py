@@ -64,6 +64,15 @@ class MunicipalityAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["population_total"] = sum(
+                town.population or 0 for town in changelist.result_list
+            )
+        return response
+
 
 @admin.register(PopulationSnapshot)
 class PopulationSnapshotAdmin(ScopedModelAdmin):

@@ -43,3 +43,21 @@ def test_admin_index_in_japanese(demo, client_for, superuser):
     response = client_for(superuser).get("/admin/")
     assert "市町村" in response.content.decode()
     assert 'lang="ja"' in response.content.decode()
+
+
+def test_municipality_list_shows_codes_populations_and_total(demo, client_for):
+    from hokenfukushi.models import User
+
+    page = (
+        client_for(User.objects.get(username="center"))
+        .get("/admin/hokenfukushi/municipality/")
+        .content.decode()
+    )
+    for code, population in [
+        ("112119", "76,218"),
+        ("113816", "10,592"),
+        ("113832", "12,626"),
+        ("113859", "30,437"),
+    ]:
+        assert code in page and population in page
+    assert "人口合計（表示中の市町村）: 129,873人" in page
