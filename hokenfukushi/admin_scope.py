@@ -43,8 +43,8 @@ def _scoped_list_filter(model: type[models.Model], entry):
     return entry
 
 
-class ScopedAdminMixin:
-    """Apply the scope rule to change lists, object permissions, FK choices and history.
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices limited by the scope rule.
 
     `owner_fields` names the foreign keys that say whose row it is (e.g. "municipality"): their
     choices are limited to the edit scope, so nobody can file a row under another town. Every
@@ -52,6 +52,24 @@ class ScopedAdminMixin:
     """
 
     owner_fields: tuple[str, ...] = ("municipality", "region")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = scoped_choices(
+            request.user, db_field.related_model, for_edit=db_field.name in self.owner_fields
+        )
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = scoped_choices(request.user, db_field.related_model, for_edit=False)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdminMixin(ScopedChoicesMixin):
+    """Apply the scope rule to change lists, object permissions, FK choices and history."""
 
     # --- querysets -------------------------------------------------------------------------
     def get_queryset(self, request):
@@ -107,21 +125,6 @@ class ScopedAdminMixin:
             _scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)
         ]
 
-    # --- form choices ----------------------------------------------------------------------
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        choices = scoped_choices(
-            request.user, db_field.related_model, for_edit=db_field.name in self.owner_fields
-        )
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        choices = scoped_choices(request.user, db_field.related_model, for_edit=False)
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
 
 class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """A ModelAdmin with the scope rule and a scoped history page."""
@@ -131,10 +134,8 @@ class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         raise Http404
 
 
-class ScopedInlineMixin:
+class ScopedInlineMixin(ScopedChoicesMixin):
     """Inline rows follow their parent: editable when the parent is, listed when it is visible."""
-
-    owner_fields: tuple[str, ...] = ("municipality", "region")
 
     def _parent_editable(self, request, obj) -> bool:
         if obj is None:
@@ -152,9 +153,6 @@ class ScopedInlineMixin:
 
     def has_delete_permission(self, request, obj=None):
         return _is_admin_user(request.user) and self._parent_editable(request, obj)
-
-    formfield_for_foreignkey = ScopedAdminMixin.formfield_for_foreignkey
-    formfield_for_manytomany = ScopedAdminMixin.formfield_for_manytomany
 
 
 class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):

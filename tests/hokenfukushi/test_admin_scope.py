@@ -80,3 +80,23 @@ def test_negative_population_is_refused_in_japanese(client_for, town):
     )
     assert response.status_code == 200
     assert "0 以上" in response.content.decode() or "以上" in response.content.decode()
+
+
+def test_inline_foreign_key_choices_are_limited_to_the_edit_scope(
+    rf, municipal_user, town, other_town
+):
+    from django.contrib import admin as django_admin
+
+    from hokenfukushi.admin_scope import ScopedTabularInline
+    from hokenfukushi.models import Municipality, PopulationSnapshot
+
+    class SnapshotInline(ScopedTabularInline):
+        model = PopulationSnapshot
+
+    inline = SnapshotInline(Municipality, django_admin.site)
+    request = rf.get("/")
+    request.user = municipal_user
+    field = inline.formfield_for_foreignkey(
+        PopulationSnapshot._meta.get_field("municipality"), request
+    )
+    assert list(field.queryset) == [town]
