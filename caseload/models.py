@@ -4,12 +4,16 @@ Counts only, never a person."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from hokenfukushi.fiscal import fiscal_year_of
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import ScopedQuerySet
 
@@ -21,6 +25,29 @@ class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("下書き")
     SUBMITTED = "submitted", _("提出済み")
     APPROVED = "approved", _("承認済み")
+
+
+class ReportCompleteness(models.TextChoices):
+    """How far a town's figures for a year are: what readers of "the figures" mark beside them."""
+
+    MISSING = "missing", _("未報告")
+    UNAPPROVED = "unapproved", _("未承認")
+    APPROVED = "approved", _("承認済み")
+
+
+@dataclass(frozen=True, slots=True)
+class TownReportStatus:
+    """One town's report status for one fiscal year.
+
+    `report` is the approved report when there is one, else the latest draft or submitted
+    report, else None."""
+
+    status: ReportCompleteness
+    report: CountReport | None
+
+    @property
+    def label(self) -> str:
+        return str(self.status.label)
 
 
 class CountReportQuerySet(ScopedQuerySet):
@@ -41,6 +68,47 @@ class CountReportQuerySet(ScopedQuerySet):
         return self.approved().filter(
             pk=Subquery(candidates.order_by("-as_of", "-pk").values("pk")[:1])
         )
+
+    def latest_approved_up_to(self, fiscal_year: int):
+        """For each town, its latest approved report with fiscal_year <= `fiscal_year` (one
+        query; a town whose figures are late still shows last year's, marked by its year)."""
+        candidates = CountReport.objects.approved().filter(
+            municipality=OuterRef("municipality"), fiscal_year__lte=fiscal_year
+        )
+        return self.approved().filter(
+            fiscal_year__lte=fiscal_year,
+            pk=Subquery(candidates.order_by("-as_of", "-pk").values("pk")[:1]),
+        )
+
+    def status_by_town(
+        self, towns: Iterable[Municipality | int], fiscal_year: int
+    ) -> dict[int, TownReportStatus]:
+        """Each town's report status for `fiscal_year`, keyed by municipality id, in one query.
+
+        Only reports in this queryset count, so `visible_to(user).status_by_town(...)` never
+        reveals a report the user may not read."""
+        town_ids = [town if isinstance(town, int) else town.pk for town in towns]
+        statuses = {
+            town_id: TownReportStatus(ReportCompleteness.MISSING, None) for town_id in town_ids
+        }
+        reports = (
+            self.filter(municipality_id__in=town_ids, fiscal_year=fiscal_year)
+            .select_related("municipality")
+            .order_by("municipality_id", "-as_of", "-pk")
+        )
+        for report in reports:
+            current = statuses[report.municipality_id]
+            if current.status == ReportCompleteness.APPROVED:
+                continue
+            if report.status == ReportStatus.APPROVED:
+                statuses[report.municipality_id] = TownReportStatus(
+                    ReportCompleteness.APPROVED, report
+                )
+            elif current.status == ReportCompleteness.MISSING:
+                statuses[report.municipality_id] = TownReportStatus(
+                    ReportCompleteness.UNAPPROVED, report
+                )
+        return statuses
 
 
 class CountReport(models.Model):
@@ -120,7 +188,19 @@ class CountReport(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["status", "fiscal_year"])]
+        indexes = [
+            models.Index(fields=["status", "fiscal_year"]),
+            models.Index(
+                fields=["municipality", "fiscal_year", "status"],
+                name="caseload_town_year_status",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.as_of:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        # The fiscal year is a fact of the as-of date; kept as a column so it can be indexed.
+        if self.as_of is not None:
+            self.fiscal_year = fiscal_year_of(self.as_of)
+        super().save(*args, **kwargs)
