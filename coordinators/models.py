@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -141,6 +141,38 @@ class TownCoordinatorCoverage:
     experienced: int = 0
 
 
+@dataclass(frozen=True)
+class TrainingYearRow:
+    """One line of the source's 「医ケアコーディネーター数」 table: R6 6名, running total 10."""
+
+    fiscal_year: int
+    count: int
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class MixRow:
+    """One slice of a mix (by base profession or experience level)."""
+
+    value: str
+    label: str
+    count: int
+    share: float  # percent of the whole mix, 0-100
+
+
+def _mix(counts: dict[str, int], choices: type[models.TextChoices]) -> list[MixRow]:
+    total = sum(counts.values())
+    return [
+        MixRow(
+            value=choice.value,
+            label=str(choice.label),
+            count=counts.get(choice.value, 0),
+            share=100 * counts.get(choice.value, 0) / total if total else 0.0,
+        )
+        for choice in choices
+    ]
+
+
 class CoordinatorQuerySet(ScopedQuerySet):
     region_path = "organization__region"
     municipality_path = "organization__municipality"
@@ -179,6 +211,44 @@ class CoordinatorQuerySet(ScopedQuerySet):
 
     def active(self):
         return self.filter(is_active=True)
+
+    def _counts_by(self, field: str) -> dict:
+        rows = (
+            self.order_by()
+            .values_list(field)
+            .annotate(n=Count("pk", distinct=True))
+            .values_list(field, "n")
+        )
+        return dict(rows)
+
+    def training_year_table(self) -> list[TrainingYearRow]:
+        """Coordinators per training fiscal year, oldest first, with running totals, in one
+        query. Years nobody trained in are left out, as in the source's table (R2 is absent)."""
+        counts = self._counts_by("training_fiscal_year")
+        rows, cumulative = [], 0
+        for fiscal_year in sorted(counts):
+            cumulative += counts[fiscal_year]
+            rows.append(TrainingYearRow(fiscal_year, counts[fiscal_year], cumulative))
+        return rows
+
+    def by_profession(self) -> list[MixRow]:
+        """Base professions present, most common first (ties in the order of the choices);
+        every その他 counts as one profession. One query."""
+        present = [
+            row for row in _mix(self._counts_by("base_profession"), BaseProfession) if row.count
+        ]
+        return sorted(present, key=lambda row: -row.count)
+
+    def by_experience(self) -> list[MixRow]:
+        """Every experience level, zeros included (a zero for 直接 is the point), one query."""
+        return _mix(self._counts_by("experience"), Experience)
+
+    def towns_without_coverage(self, municipalities: Iterable[Municipality]) -> list[Municipality]:
+        """The given towns that no active coordinator in this queryset covers, in the given
+        order (two queries, whatever the number of towns)."""
+        towns = list(municipalities)
+        coverage = self.coverage_by_municipality(towns)
+        return [town for town in towns if coverage[town.pk].total == 0]
 
     def experienced(self):
         """Has worked directly with a medical-care child or adult."""

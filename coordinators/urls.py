@@ -1,3 +1,9 @@
+from django.urls import path
+
+from coordinators import views
+
 app_name = "coordinators"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.coordinator_list, name="list"),
+]
