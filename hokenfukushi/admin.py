@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -6,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from hokenfukushi.accounts import account_grant_errors, apply_role, grantable_roles
 from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline
-from hokenfukushi.models import Municipality, PopulationSnapshot, Region, User
+from hokenfukushi.models import (
+    Council,
+    LocalResource,
+    Municipality,
+    PopulationSnapshot,
+    Region,
+    User,
+)
 
 admin.site.site_header = _("医療的ケア児等コーディネーター 地域ネットワーク 管理")
 admin.site.site_title = _("hokenfukushi 管理")
@@ -212,3 +220,69 @@ class AccountAdmin(DjangoUserAdmin):
             region=form.cleaned_data.get("region"),
             municipality=form.cleaned_data.get("municipality"),
         )
+
+
+# --- councils (協議の場) and local resources (地域資源): what the dashboard's gaps ask to fix ---
+
+
+class CouncilAdminForm(forms.ModelForm):
+    class Meta:
+        model = Council
+        fields = ["region", "name", "form", "municipalities", "status", "status_date", "notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        region, towns = cleaned.get("region"), cleaned.get("municipalities")
+        if region is not None and towns is not None:
+            outside = [town.name for town in towns if town.region_id != region.pk]
+            if outside:
+                self.add_error(
+                    "municipalities",
+                    _("構成市町村は%(region)sの市町村から選んでください（対象外: %(towns)s）。")
+                    % {"region": region.name, "towns": "、".join(outside)},
+                )
+        return cleaned
+
+
+@admin.register(Council)
+class CouncilAdmin(ScopedModelAdmin):
+    form = CouncilAdminForm
+    list_display = ["name", "region", "form", "status", "status_date", "member_towns"]
+    list_filter = ["status", "form", "region"]
+    search_fields = ["name", "municipalities__name"]
+    filter_horizontal = ["municipalities"]
+    owner_fields = ("region",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("region")
+            .prefetch_related("municipalities")
+        )
+
+    @admin.display(description=_("構成市町村"))
+    def member_towns(self, obj):
+        return "、".join(town.name for town in obj.municipalities.all())
+
+
+@admin.register(LocalResource)
+class LocalResourceAdmin(ScopedModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "municipality",
+        "serves_children",
+        "serves_adults",
+        "accepts_medical_care",
+        "is_multifunction",
+    ]
+    list_filter = [
+        "kind",
+        "accepts_medical_care",
+        "serves_children",
+        "serves_adults",
+        "municipality",
+    ]
+    search_fields = ["name", "notes", "municipality__name"]
+    list_select_related = ["municipality"]
