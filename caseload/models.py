@@ -19,6 +19,8 @@ from hokenfukushi.scope import ScopedQuerySet
 
 # The four headline counts, in the order the source's table and the prefecture CSV use.
 COUNT_FIELDS = ("smid_children", "medical_care_children", "smid_adults", "medical_care_adults")
+SUBSET_FIELDS = ("smid_children_with_medical_care", "smid_adults_with_medical_care")
+COUNT_AND_SUBSET_FIELDS = COUNT_FIELDS + SUBSET_FIELDS
 
 
 class ReportStatus(models.TextChoices):
@@ -158,6 +160,7 @@ class CountReport(models.Model):
         editable=False,
     )
     approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True, editable=False)
+    reopen_reason = models.TextField(_("差し戻しの理由"), blank=True, editable=False)
     version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     objects = CountReportQuerySet.as_manager()
@@ -169,7 +172,11 @@ class CountReport(models.Model):
         ordering = ["municipality__code", "-as_of"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "as_of"], name="one_report_per_municipality_and_date"
+                fields=["municipality", "as_of"],
+                name="one_report_per_municipality_and_date",
+                violation_error_message=_(
+                    "この市町村・集計基準日の報告はすでにあります。一覧から開いて編集してください。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(smid_children_with_medical_care__isnull=True)
@@ -204,3 +211,11 @@ class CountReport(models.Model):
         if self.as_of is not None:
             self.fiscal_year = fiscal_year_of(self.as_of)
         super().save(*args, **kwargs)
+
+    @property
+    def counts(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in COUNT_AND_SUBSET_FIELDS}
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.APPROVED

@@ -1,0 +1,219 @@
+"""Writes to count reports: enter, edit, submit, approve, reopen, import.
+
+Every write is a keyword-only function in one transaction. Edits and transitions are guarded by
+optimistic locking: the caller passes the `version` it read, and the write starts with
+`UPDATE ... SET version = version + 1 WHERE pk = ... AND version = <expected>`; if another save
+came first, nothing is written and `StaleReportError` says who changed the report and when, so
+the form can show the user's input again beside that message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from caseload import rules
+from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport, ReportStatus
+from hokenfukushi.fiscal import fiscal_year_of, wareki
+from hokenfukushi.models import Municipality
+
+
+class WorkflowError(Exception):
+    """A write the user may not do now; `str(error)` is a Japanese message for them."""
+
+
+class StaleReportError(WorkflowError):
+    def __init__(self, report: CountReport, *, changed_by: str, changed_at: dt.datetime | None):
+        self.report = report
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        when = timezone.localtime(changed_at).strftime("%H:%M") if changed_at else ""
+        when_text = f"{wareki(timezone.localtime(changed_at))} {when}に" if changed_at else ""
+        super().__init__(
+            f"この報告は、あなたが開いた後に{changed_by}さんが{when_text}変更しました"
+            "（上書きはしていません）。あなたの入力はそのまま残っています。"
+            "最新の内容を確認してから、もう一度保存してください。"
+        )
+
+
+def is_approver(user) -> bool:
+    """The base center of a region (or a superuser) approves and reopens reports."""
+    return bool(user.is_superuser or user.role == user.Role.REGION_ADMIN)
+
+
+def may(user, action: rules.Action, report: CountReport) -> bool:
+    may_edit = CountReport.objects.editable_by(user).filter(pk=report.pk).exists()
+    return rules.transition_allowed(
+        action, status=report.status, may_edit=may_edit, is_approver=is_approver(user)
+    )
+
+
+def _display_name(user) -> str:
+    if user is None:
+        return "別の利用者"
+    return user.get_full_name() or user.get_username()
+
+
+def last_change(report: CountReport) -> tuple[str, dt.datetime | None]:
+    """Who saved the report last and when (from its history)."""
+    record = report.history.select_related("history_user").order_by("-history_id").first()
+    if record is None:
+        return _display_name(None), None
+    return _display_name(record.history_user), record.history_date
+
+
+def _require(user, action: rules.Action, report: CountReport) -> None:
+    if not may(user, action, report):
+        label = ReportStatus(report.status).label
+        raise WorkflowError(
+            {
+                rules.Action.EDIT: f"{label}の報告は編集できません。",
+                rules.Action.DELETE: f"{label}の報告は削除できません。",
+                rules.Action.SUBMIT: "この報告を提出する権限がないか、すでに提出されています。",
+                rules.Action.APPROVE: "承認できるのは、提出済みの報告を基幹相談支援センターが"
+                "承認する場合だけです。",
+                rules.Action.REOPEN: "差し戻しができるのは基幹相談支援センターだけです。",
+            }[action]
+        )
+
+
+def _claim(report: CountReport, *, expected_version: int) -> None:
+    """Take the report for this write, or refuse if someone saved it since it was read."""
+    claimed = CountReport.objects.filter(pk=report.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        changed_by, changed_at = last_change(report)
+        raise StaleReportError(report, changed_by=changed_by, changed_at=changed_at)
+    report.version = expected_version + 1
+
+
+def _save(report: CountReport, *, user, reason: str) -> CountReport:
+    report._history_user = user
+    report._change_reason = reason
+    report.save()
+    return report
+
+
+def _validate(report: CountReport) -> None:
+    errors: dict[str, list[str]] = {}
+    for problem in rules.count_errors(report.counts):
+        errors.setdefault(problem.field, []).append(problem.message)
+    if errors:
+        raise ValidationError(errors)
+    report.validate_unique()
+    report.validate_constraints()
+
+
+@transaction.atomic
+def create_report(
+    *,
+    user,
+    municipality: Municipality,
+    as_of: dt.date,
+    counts: Mapping[str, int | None],
+    note: str = "",
+) -> CountReport:
+    if not Municipality.objects.editable_by(user).filter(pk=municipality.pk).exists():
+        raise WorkflowError(f"{municipality}の報告を作成する権限がありません。")
+    report = CountReport(
+        municipality=municipality,
+        as_of=as_of,
+        fiscal_year=fiscal_year_of(as_of),
+        note=note,
+        **{name: counts.get(name) for name in COUNT_AND_SUBSET_FIELDS},
+    )
+    _validate(report)
+    return _save(report, user=user, reason="作成")
+
+
+@transaction.atomic
+def update_report(
+    *,
+    user,
+    report: CountReport,
+    expected_version: int,
+    counts: Mapping[str, int | None],
+    as_of: dt.date | None = None,
+    note: str | None = None,
+) -> CountReport:
+    """Change a draft's counts (and date or note)."""
+    _require(user, rules.Action.EDIT, report)
+    _claim(report, expected_version=expected_version)
+    for name in COUNT_AND_SUBSET_FIELDS:
+        setattr(report, name, counts.get(name))
+    if as_of is not None:
+        report.as_of = as_of
+    if note is not None:
+        report.note = note
+    _validate(report)
+    return _save(report, user=user, reason="編集")
+
+
+@transaction.atomic
+def submit_report(*, user, report: CountReport, expected_version: int) -> CountReport:
+    _require(user, rules.Action.SUBMIT, report)
+    _claim(report, expected_version=expected_version)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_by = user
+    report.submitted_at = timezone.now()
+    return _save(report, user=user, reason="提出")
+
+
+@transaction.atomic
+def approve_report(*, user, report: CountReport, expected_version: int) -> CountReport:
+    """Approve and lock a submitted report. Year-over-year flags are shown to the approver
+    beforehand (`year_over_year_flags_for`); they warn, they do not block."""
+    _require(user, rules.Action.APPROVE, report)
+    _claim(report, expected_version=expected_version)
+    report.status = ReportStatus.APPROVED
+    report.approved_by = user
+    report.approved_at = timezone.now()
+    return _save(report, user=user, reason="承認")
+
+
+@transaction.atomic
+def reopen_report(*, user, report: CountReport, expected_version: int, reason: str) -> CountReport:
+    """Send a submitted or approved report back to draft, with the reason recorded."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "差し戻しの理由を入力してください。"})
+    _require(user, rules.Action.REOPEN, report)
+    _claim(report, expected_version=expected_version)
+    report.status = ReportStatus.DRAFT
+    report.approved_by = None
+    report.approved_at = None
+    report.reopen_reason = reason
+    return _save(report, user=user, reason=f"差し戻し: {reason}")
+
+
+@transaction.atomic
+def delete_draft(*, user, report: CountReport) -> None:
+    _require(user, rules.Action.DELETE, report)
+    report._history_user = user
+    report._change_reason = "削除"
+    report.delete()
+
+
+def previous_approved(report: CountReport) -> CountReport | None:
+    """Last year's (or the latest earlier year's) approved report of the same town."""
+    return (
+        CountReport.objects.approved()
+        .filter(municipality_id=report.municipality_id, fiscal_year__lt=report.fiscal_year)
+        .order_by("-as_of")
+        .first()
+    )
+
+
+def year_over_year_flags_for(
+    report: CountReport,
+) -> tuple[CountReport | None, list[rules.YearOverYearFlag]]:
+    previous = previous_approved(report)
+    return previous, rules.year_over_year_flags(
+        report.counts, previous.counts if previous else None
+    )
