@@ -39,3 +39,9 @@ check: install
 
 clean:
 	rm -rf .venv db.sqlite3 staticfiles screenshots
+
+# Benchmarks on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/hokenfukushi_bench)
+# at 4, 63 and 1,741 towns × 10 years; needs wrk (apt-get install wrk). See docs/benchmarks.md.
+.PHONY: bench
+bench: install
+	$(UV) run --frozen python benchmarks/run.py $(BENCH_ARGS)

@@ -1,0 +1,453 @@
+"""One benchmark run on PostgreSQL: the dashboard, the exports, throughput and the admin changelist
+at 4, 63 and 1,741 towns × 10 fiscal years, each against its floor.
+
+    python benchmarks/run.py            # or: make bench
+    python benchmarks/run.py --sizes 4,63 --duration 5
+
+Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/hokenfukushi_bench;
+the database is created if missing and its synthetic data replaced) and `wrk` (apt-get install
+wrk) for the throughput rows. Prints a Markdown table and writes it to benchmarks/results/.
+
+What is measured (see docs/benchmarks.md for the budgets):
+- dashboard `/` as a region admin (one region) and as the prefecture viewer (all towns): median
+  and p95 time through the whole Django stack in-process, query count, and the ratio of p95 to a
+  floor view that runs exactly the same SQL through a plain cursor and returns text;
+- prefecture.csv and caseload.csv as the prefecture viewer: median time and peak Python memory
+  (tracemalloc, a separate run), and the ratio to PostgreSQL's COPY (…) TO STDOUT WITH CSV of
+  the same SELECT statements;
+- requests per second of `/` (signed in) under gunicorn with 2 workers, driven by wrk, as a ratio
+  to `/healthz` on the same server in the same run (and a signed-in page with no SQL, to tell
+  per-request costs from the dashboard's own);
+- the admin changelist of count reports as a superuser: time and query count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hokenfukushi_bench"
+# Production-like settings: DEBUG off (no query log, compiled static manifest), plain HTTP on
+# localhost, and no two-factor prompt for the benchmark's own admin accounts.
+BENCH_ENV = {
+    "DEBUG": "False",
+    "SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "False",
+    "OTP_REQUIRED_FOR_ADMINS": "False",
+    "LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+}
+# towns -> regions: one 4-town region; a prefecture of 63 towns in 9 regions (Saitama has 63
+# municipalities and about 10 regions); the country's 1,741 in 335 secondary medical areas.
+SIZES = {4: 1, 63: 9, 1741: 335}
+
+
+@dataclass
+class Row:
+    size: int
+    measure: str
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    floor_ms: float | None = None
+    ratio: float | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(fn, repeat: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def manage(*args: str, debug: bool = False) -> None:
+    env = {**os.environ, **({"DEBUG": "True"} if debug else {})}
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True, text=True
+    )
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def get(client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    if response.streaming:
+        for _chunk in response.streaming_content:
+            pass
+    else:
+        _ = response.content
+    return response
+
+
+def captured_sql(client, url: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        get(client, url)
+    return [q["sql"] for q in context.captured_queries]
+
+
+def without_request_overhead(view_sql: list[str], overhead_sql: list[str]) -> list[str]:
+    """The view's own statements: drop what any signed-in request runs (session, user, …)."""
+    remaining = list(view_sql)
+    for sql in overhead_sql:
+        key = sql.split(" WHERE ")[0]
+        for index, candidate in enumerate(remaining):
+            if candidate == sql or candidate.split(" WHERE ")[0] == key:
+                del remaining[index]
+                break
+    return remaining
+
+
+def is_select(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
+def dashboard_rows(size: int, label: str, client, url: str, repeat: int) -> Row:
+    from benchmarks import floor
+
+    overhead = captured_sql(client, "/_bench/signed-in")
+    view_sql = captured_sql(client, url)
+    floor.FLOOR_SQL[:] = [s for s in without_request_overhead(view_sql, overhead) if is_select(s)]
+    samples = timed(lambda: get(client, url), repeat)
+    floor_samples = timed(lambda: get(client, "/_bench/floor"), repeat)
+    p95, floor_p95 = percentile(samples, 0.95), percentile(floor_samples, 0.95)
+    return Row(
+        size,
+        label,
+        median_ms=statistics.median(samples),
+        p95_ms=p95,
+        queries=len(view_sql),
+        floor_ms=floor_p95,
+        ratio=p95 / floor_p95,
+        extra={"floor statements": str(len(floor.FLOOR_SQL))},
+    )
+
+
+def copy_ms(statements: list[str], repeat: int) -> tuple[float, int]:
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    size = 0
+
+    def run():
+        nonlocal size
+        size = 0
+        with raw.cursor() as cursor:
+            for sql in statements:
+                with cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV") as copy:
+                    for data in copy:
+                        size += len(data)
+
+    return statistics.median(timed(run, repeat)), size
+
+
+def peak_memory_kib(client, url: str) -> float:
+    tracemalloc.start()
+    try:
+        get(client, url)
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def export_row(size: int, label: str, client, url: str, repeat: int) -> Row:
+    overhead = captured_sql(client, "/_bench/signed-in")
+    statements = [
+        s for s in without_request_overhead(captured_sql(client, url), overhead) if is_select(s)
+    ]
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    samples = timed(lambda: get(client, url), repeat)
+    copy_median, copy_bytes = copy_ms(statements, repeat)
+    median = statistics.median(samples)
+    return Row(
+        size,
+        label,
+        median_ms=median,
+        p95_ms=percentile(samples, 0.95),
+        queries=len(captured_sql(client, url)),
+        floor_ms=copy_median,
+        ratio=median / copy_median,
+        extra={
+            "peak KiB": f"{peak_memory_kib(client, url):,.0f}",
+            "CSV bytes": f"{len(body):,}",
+            "COPY bytes": f"{copy_bytes:,}",
+            "streaming": "yes" if response.streaming else "no",
+        },
+    )
+
+
+def admin_row(size: int, client, repeat: int) -> Row:
+    url = "/admin/caseload/countreport/"
+    if client.get(url).status_code == 404:
+        return Row(size, "admin changelist (not registered)")
+    samples = timed(lambda: get(client, url), repeat)
+    return Row(
+        size,
+        "admin count-report changelist",
+        median_ms=statistics.median(samples),
+        p95_ms=percentile(samples, 0.95),
+        queries=len(captured_sql(client, url)),
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn_server():
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hokenfukushi.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env={**os.environ},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wrk_rps(url: str, duration: int, cookie: str | None = None) -> tuple[float, int]:
+    command = ["wrk", "-t1", "-c4", f"-d{duration}s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return rps, int(non_2xx.group(1)) if non_2xx else 0
+
+
+def throughput_rows(size: int, cookie: str, duration: int) -> list[Row]:
+    with gunicorn_server() as base:
+        request = urllib.request.Request(base + "/", headers={"Cookie": cookie})
+        with urllib.request.urlopen(request) as response:  # signed in, not sent to login
+            if "/accounts/login/" in response.url:
+                raise RuntimeError("the session cookie did not sign in under gunicorn")
+        healthz, _ = wrk_rps(base + "/healthz", duration)
+        rows = []
+        for label, path in (("signed-in, no SQL", "/_bench/signed-in"), ("dashboard /", "/")):
+            rps, errors = wrk_rps(base + path, duration, cookie)
+            rows.append(
+                Row(
+                    size,
+                    f"throughput {label} (req/s)",
+                    floor_ms=healthz,
+                    ratio=rps / healthz,
+                    extra={"req/s": f"{rps:,.0f}", "/healthz req/s": f"{healthz:,.0f}"}
+                    | ({"non-2xx": str(errors)} if errors else {}),
+                )
+            )
+        return rows
+
+
+def users():
+    from hokenfukushi.models import Region, User
+
+    region = Region.objects.filter(is_synthetic=True).order_by("pk").first()
+    admin, _ = User.objects.update_or_create(
+        username="bench_center",
+        defaults={"role": User.Role.REGION_ADMIN, "region": region, "is_staff": True},
+    )
+    viewer, _ = User.objects.update_or_create(
+        username="bench_pref", defaults={"role": User.Role.PREFECTURE}
+    )
+    root, _ = User.objects.update_or_create(
+        username="bench_root", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return admin, viewer, root
+
+
+def signed_in_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def fmt(value: float | None, pattern: str = "{:,.1f}") -> str:
+    return "" if value is None else pattern.format(value)
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| towns | measure | median ms | p95 ms | queries | floor | ratio | notes |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        notes = "; ".join(f"{k} {v}" for k, v in r.extra.items())
+        floor_unit = " req/s" if r.measure.startswith("throughput") else " ms"
+        lines.append(
+            f"| {r.size:,} | {r.measure} | {fmt(r.median_ms)} | {fmt(r.p95_ms)} | "
+            f"{fmt(r.queries, '{}')} | {fmt(r.floor_ms)}{floor_unit if r.floor_ms else ''} | "
+            f"{fmt(r.ratio, '{:.2f}')} | {notes} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = match.group(1) if match else cpu
+    return (
+        f"{platform.node()}: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"PostgreSQL {pg}, {platform.platform()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="4,63,1741", help="towns, comma-separated")
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per measure")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--no-throughput", action="store_true")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    for key, value in BENCH_ENV.items():
+        os.environ.setdefault(key, value)
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
+        sys.exit("benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…")
+    if not args.no_throughput and not shutil_which("wrk"):
+        sys.exit("wrk is needed for the throughput rows: apt-get install wrk (or --no-throughput)")
+    ensure_database(os.environ["DATABASE_URL"])
+    manage("migrate", "--noinput", "-v0")
+    manage("collectstatic", "--noinput", "-v0")
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from hokenfukushi.fiscal import current_fiscal_year
+
+    fiscal_year = current_fiscal_year()
+    rows: list[Row] = []
+    started = time.perf_counter()
+    for size in [int(s) for s in args.sizes.split(",")]:
+        regions = SIZES.get(size, max(1, size // 5))
+        load_started = time.perf_counter()
+        manage(
+            "generate_synthetic",
+            f"--regions={regions}",
+            f"--towns={size}",
+            f"--years={args.years}",
+            debug=True,
+        )
+        load_s = time.perf_counter() - load_started
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        admin, viewer, root = users()
+        repeat = args.repeat
+        admin_client, viewer_client = signed_in_client(admin), signed_in_client(viewer)
+        rows.append(Row(size, "generate_synthetic", extra={"seconds": f"{load_s:.1f}"}))
+        rows.append(dashboard_rows(size, "dashboard / (region admin)", admin_client, "/", repeat))
+        rows.append(dashboard_rows(size, "dashboard / (prefecture)", viewer_client, "/", repeat))
+        for label, url in (
+            ("prefecture.csv", f"/exports/prefecture.csv?fiscal_year={fiscal_year}"),
+            ("caseload.csv", "/exports/caseload.csv"),
+        ):
+            if viewer_client.get(url).status_code == 404:
+                rows.append(Row(size, f"{label} (not built yet)"))
+                continue
+            rows.append(export_row(size, label, viewer_client, url, max(5, repeat // 3)))
+        rows.append(admin_row(size, signed_in_client(root), max(5, repeat // 3)))
+        if not args.no_throughput:
+            cookie = f"sessionid={admin_client.cookies['sessionid'].value}"
+            rows.extend(throughput_rows(size, cookie, args.duration))
+        print(table([r for r in rows if r.size == size]), flush=True)
+
+    elapsed = time.perf_counter() - started
+    report = (
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {elapsed:.0f} s\n\n"
+        f"Machine: {machine()}\n\n{table(rows)}\n"
+    )
+    out_dir = BASE_DIR / "benchmarks" / "results"
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / f"bench-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.md"
+    out.write_text(report)
+    print("\n" + report + f"\nwritten to {out.relative_to(BASE_DIR)}")
+
+
+def shutil_which(name: str) -> str | None:
+    import shutil
+
+    return shutil.which(name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""The project's own settings plus the benchmark-only floor views (never used in production)."""
+
+from hokenfukushi.settings import *  # noqa: F403
+
+ROOT_URLCONF = "benchmarks.urls"

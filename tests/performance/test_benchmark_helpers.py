@@ -1,0 +1,31 @@
+"""The benchmark's own arithmetic: what it compares against must be what it claims."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from benchmarks.run import is_select, percentile, without_request_overhead
+
+SESSION = "SELECT * FROM django_session WHERE session_key = 'abc'"
+USER = 'SELECT * FROM "hokenfukushi_user" WHERE "hokenfukushi_user"."id" = 7'
+TOWNS = 'SELECT * FROM "hokenfukushi_municipality" WHERE region_id = 3'
+
+
+def test_the_floor_keeps_only_the_views_own_statements():
+    view = [SESSION, USER, TOWNS, TOWNS]
+    assert without_request_overhead(view, [SESSION, USER]) == [TOWNS, TOWNS]
+
+
+def test_overhead_statements_match_even_when_their_parameters_differ():
+    other_session = SESSION.replace("'abc'", "'xyz'")
+    assert without_request_overhead([other_session, TOWNS], [SESSION]) == [TOWNS]
+
+
+def test_only_selects_are_copied():
+    assert is_select(" WITH x AS (SELECT 1) SELECT * FROM x")
+    assert not is_select('INSERT INTO "hokenfukushi_exportlog" VALUES (1)')
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e6), min_size=1, max_size=200))
+def test_p95_lies_between_the_median_and_the_maximum(samples):
+    assert percentile(samples, 0.5) <= percentile(samples, 0.95) <= max(samples)
+    assert percentile(samples, 0.95) in samples
