@@ -19,3 +19,6 @@ urlpatterns = [
     path("caseload/", include("caseload.urls")),
     path("exports/", include("hokenfukushi.exports.urls")),
 ]
+
+urlpatterns += [path("security/", include("hokenfukushi.security.urls"))]
+handler500 = "hokenfukushi.security.views.server_error"
