@@ -324,6 +324,11 @@ def load(region: Region) -> dict[str, Organization]:
                 "department": department,
                 "field": field,
                 "municipality": towns.get(town_code) if town_code else None,
+                "notes": (
+                    "デモデータ（発表資料で第3回の講師を務めた圏域外の機関）"
+                    if key == "taiyo"
+                    else "デモデータ（架空の機関）"
+                ),
             },
         )
     for (

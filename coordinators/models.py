@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
@@ -104,6 +105,17 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.municipality_id
+            and self.region_id
+            and self.municipality.region_id != self.region_id
+        ):
+            raise ValidationError(
+                {"municipality": _("所在市町村は、選んだ圏域の市町村にしてください。")}
+            )
 
     @property
     def affiliation(self) -> str:
@@ -312,6 +324,19 @@ class Coordinator(models.Model):
             models.CheckConstraint(
                 condition=~Q(base_profession="other") | ~Q(base_profession_other=""),
                 name="other_profession_is_described",
+                violation_error_message=_(
+                    "基礎職が「その他」のときは、基礎職（その他の内容）を入力してください。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(experience="none")
+                | Q(medical_care_cases__isnull=True)
+                | Q(medical_care_cases=0),
+                name="no_cases_without_experience",
+                violation_error_message=_(
+                    "経験値が「関わった経験なし」の人には、支援した医療的ケア児者の数を"
+                    "入力できません。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(training_fiscal_year__gte=2016) & Q(training_fiscal_year__lte=2100),

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from coordinators.models import Coordinator, Experience, OrganizationKind
+from coordinators.models import Coordinator, Experience, Organization, OrganizationKind
 from hokenfukushi.models import User
 
 
@@ -51,6 +51,7 @@ def test_experience_matches_the_remarks(demo):
 def test_every_person_and_organization_is_marked_demo(demo):
     assert all("（デモ）" in name for name in Coordinator.objects.values_list("name", flat=True))
     assert all("デモ" in c.notes for c in Coordinator.objects.all())
+    assert all("デモ" in notes for notes in Organization.objects.values_list("notes", flat=True))
 
 
 def test_affiliations_can_fill_the_third_meeting(demo):
