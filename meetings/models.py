@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -32,6 +37,13 @@ class MeetingQuerySet(ScopedQuerySet):
     def for_fiscal_year(self, fiscal_year: int):
         start, end = fiscal_year_bounds(fiscal_year)
         return self.filter(starts_at__date__gte=start, starts_at__date__lte=end)
+
+    def in_date_order(self):
+        return self.order_by("starts_at", "pk")
+
+    def upcoming(self, now: dt.datetime | None = None):
+        """Planned meetings not yet started, soonest first (the dashboard's "next meeting")."""
+        return self.planned().filter(starts_at__gte=now or timezone.now()).in_date_order()
 
 
 class Meeting(models.Model):
@@ -68,6 +80,15 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.number}回"
+
+    @property
+    def local_starts_at(self) -> dt.datetime:
+        return timezone.localtime(self.starts_at)
+
+    @property
+    def held_on(self) -> dt.date:
+        """The meeting's date in the region's time zone (Asia/Tokyo)."""
+        return self.local_starts_at.date()
 
 
 class AgendaKind(models.TextChoices):
@@ -119,6 +140,17 @@ class AgendaItem(models.Model):
         return self.title
 
 
+@dataclass(frozen=True)
+class AttendanceFact:
+    """One attendance as plain values: who (coordinator or not) from which kind of organization."""
+
+    meeting_id: int
+    coordinator_id: int | None
+    organization_id: int
+    kind: str
+    field: str
+
+
 class AttendanceQuerySet(ScopedQuerySet):
     region_path = "meeting__region"
     municipality_path = None
@@ -128,6 +160,30 @@ class AttendanceQuerySet(ScopedQuerySet):
 
     def others(self):
         return self.filter(coordinator__isnull=True)
+
+    def facts(self) -> list[AttendanceFact]:
+        """Every attendance in one query, with the organization that counts for it (the
+        coordinator's own organization, or the organization given for another participant)."""
+        rows = self.values_list(
+            "meeting_id",
+            "coordinator_id",
+            "coordinator__organization_id",
+            "coordinator__organization__kind",
+            "coordinator__organization__field",
+            "organization_id",
+            "organization__kind",
+            "organization__field",
+        ).order_by()
+        return [
+            AttendanceFact(
+                meeting_id=meeting_id,
+                coordinator_id=coordinator_id,
+                organization_id=c_org if coordinator_id else o_org,
+                kind=c_kind if coordinator_id else o_kind,
+                field=c_field if coordinator_id else o_field,
+            )
+            for meeting_id, coordinator_id, c_org, c_kind, c_field, o_org, o_kind, o_field in rows
+        ]
 
 
 class Attendance(models.Model):
@@ -194,6 +250,13 @@ class ActionItemQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=ActionStatus.OPEN)
 
+    def carried_into(self, meeting: Meeting):
+        """Items raised at an earlier meeting of the region that were still open when `meeting`
+        took place: open now, or closed at this meeting or a later one."""
+        return self.filter(
+            raised_at__region_id=meeting.region_id, raised_at__number__lt=meeting.number
+        ).filter(Q(status=ActionStatus.OPEN) | Q(closed_at__number__gte=meeting.number))
+
 
 class ActionItem(models.Model):
     """次回に向けて: something decided at one meeting and followed up at a later one."""
@@ -244,6 +307,26 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self):
+        super().clean()
+        if self.status == ActionStatus.OPEN and self.closed_at_id:
+            raise ValidationError(
+                {"closed_at": _("未完了のアクションには「完了を確認した会議」を指定できません。")}
+            )
+        if self.closed_at_id and self.raised_at_id:
+            raised, closed = self.raised_at, self.closed_at
+            if closed.region_id != raised.region_id:
+                raise ValidationError(
+                    {"closed_at": _("提起した会議と同じ圏域の会議を選んでください。")}
+                )
+            if closed.number < raised.number:
+                raise ValidationError(
+                    {
+                        "closed_at": _("提起した会議（%(raised)s）より前の会議は選べません。")
+                        % {"raised": raised}
+                    }
+                )
 
 
 class PreQuestionQuerySet(ScopedQuerySet):

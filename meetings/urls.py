@@ -1,3 +1,12 @@
+from django.urls import path
+
+from meetings import views
+
 app_name = "meetings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.meeting_list, name="list"),
+    path("calendar.ics", views.calendar_feed, name="calendar"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/print/", views.meeting_print, name="print"),
+]

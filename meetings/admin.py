@@ -1,0 +1,91 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline
+from meetings.models import ActionItem, AgendaItem, Attendance, Meeting, PreQuestion
+from meetings.services import plan_next_meeting
+
+
+class AgendaItemInline(ScopedTabularInline):
+    model = AgendaItem
+    extra = 0
+    fields = ["order", "kind", "title", "presenter", "presenter_organization", "is_recurring"]
+
+
+class AttendanceInline(ScopedTabularInline):
+    model = Attendance
+    extra = 0
+    fields = ["coordinator", "organization", "name"]
+
+
+class ActionItemInline(ScopedTabularInline):
+    model = ActionItem
+    fk_name = "raised_at"
+    extra = 0
+    fields = ["text", "owner_organization", "owner_name", "due_on", "status", "closed_at"]
+    verbose_name_plural = _("次回に向けて（この会議で決めたこと）")
+
+
+class PreQuestionInline(ScopedTabularInline):
+    model = PreQuestion
+    extra = 0
+    fields = ["text", "asked_by", "answered_by", "answer"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only this meeting's agenda can answer its questions.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        meeting_id = request.resolver_match.kwargs.get("object_id")
+        if db_field.name == "answered_by" and field is not None:
+            field.queryset = field.queryset.filter(meeting_id=meeting_id)
+        return field
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedModelAdmin):
+    list_display = ["__str__", "region", "starts_at", "status", "theme"]
+    list_filter = ["region", "status"]
+    search_fields = ["theme", "venue", "reflection"]
+    owner_fields = ("region",)
+    inlines = [AgendaItemInline, AttendanceInline, ActionItemInline, PreQuestionInline]
+    actions = ["plan_next"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("region")
+
+    def has_plan_permission(self, request) -> bool:
+        user = request.user
+        return user.is_superuser or user.role == user.Role.REGION_ADMIN
+
+    @admin.action(description=_("次回の会議を計画する（第N+1回を作成）"), permissions=["plan"])
+    def plan_next(self, request, queryset):
+        regions = {m.region for m in queryset.editable_by(request.user).select_related("region")}
+        if not regions:
+            self.message_user(request, _("編集できる会議を選んでください。"), messages.ERROR)
+            return
+        for region in sorted(regions, key=lambda r: r.pk):
+            try:
+                meeting = plan_next_meeting(region=region)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(region)s %(meeting)s を予定として作成しました。日時を確認してください。")
+                % {"region": region, "meeting": meeting},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ScopedModelAdmin):
+    list_display = ["text", "raised_at", "owner_organization", "due_on", "status", "closed_at"]
+    list_filter = ["status", "raised_at__region"]
+    search_fields = ["text", "owner_name", "closing_note"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("raised_at__region", "owner_organization", "closed_at")
+        )

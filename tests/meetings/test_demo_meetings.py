@@ -1,0 +1,73 @@
+"""The demo meetings reproduce the source: 8, 5 and 17 participants, 第3回's table, 第2回's
+next steps closed or carried at 第3回."""
+
+import pytest
+from django.core.management import call_command
+
+from hokenfukushi.models import User
+from meetings.models import ActionStatus, Meeting
+
+
+@pytest.fixture
+def center(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", "--with-users")
+    return User.objects.get(username="center")
+
+
+def test_center_sees_8_5_and_17_participants(client, center):
+    client.force_login(center)
+    html = client.get("/meetings/").content.decode()
+    totals = {}
+    for number in (1, 2, 3):
+        row = html.split(f'data-meeting="{number}"')[1].split("</tr>")[0]
+        totals[number] = [
+            int(row.split(f'data-count="{key}">')[1].split("<")[0])
+            for key in ("coordinators", "others", "total")
+        ]
+    assert totals == {1: [5, 3, 8], 2: [3, 2, 5], 3: [12, 5, 17]}
+
+
+def test_third_meeting_table_matches_the_source(client, center):
+    client.force_login(center)
+    third = Meeting.objects.get(region__name="児玉郡市", number=3)
+    html = client.get(f"/meetings/{third.pk}/").content.decode()
+    table = html.split('id="attendance-table"')[1].split("</table>")[0]
+    for label, count in (
+        ("委託相談(知的)", 2),
+        ("委託相談(精神)", 2),
+        ("計画相談", 2),
+        ("基幹", 2),
+        ("保健所", 1),
+    ):
+        assert f'<td>{label}</td><td class="num">{count}名</td>' in table
+    # 行政 appears on both sides, four each
+    assert table.count('<td>行政</td><td class="num">4名</td>') == 2
+    assert 'data-total="coordinators">12名' in table
+    assert 'data-total="others">5名' in table
+    assert 'data-total="all">17名' in table
+    assert "地域センターたいよう" in html
+
+
+def test_second_meetings_actions_show_where_they_were_closed(client, center):
+    client.force_login(center)
+    second = Meeting.objects.get(region__name="児玉郡市", number=2)
+    actions = {a.text: a for a in second.actions_raised.select_related("closed_at")}
+    council = actions["次回は「協議の場」の具体策を学ぶ（地域センターの方に来てもらう）"]
+    assert council.status == ActionStatus.DONE and council.closed_at.number == 3
+    assert {a.text for a in actions.values() if a.status == ActionStatus.OPEN} == {
+        "施設見学など視察の機会をつくる",
+        "用語の勉強や事例検討を今後も続ける",
+        "難病関係は保健所に依頼する",
+    }
+    html = client.get(f"/meetings/{second.pk}/").content.decode()
+    raised = html.split('id="raised-actions"')[1].split("</table>")[0]
+    assert "第3回で確認" in raised
+
+
+def test_demo_connections(client, center):
+    client.force_login(center)
+    html = client.get("/meetings/").content.decode()
+    # 12 coordinators met at 第3回: 66 pairs; four (of 16) never came
+    assert 'id="coordinator-pairs">66<' in html
+    assert 'id="never-attended-count">4<' in html
