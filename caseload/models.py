@@ -62,6 +62,15 @@ class CountReportQuerySet(ScopedQuerySet):
     def for_fiscal_year(self, fiscal_year: int):
         return self.filter(fiscal_year=fiscal_year)
 
+    def in_worklist_of(self, user):
+        """Reports a user works with in the admin (list, edit, history): municipal staff only
+        their own town's, since another town's drafts are none of their business; everyone
+        else their read scope."""
+        visible = self.visible_to(user)
+        if getattr(user, "role", None) == user.Role.MUNICIPAL and not user.is_superuser:
+            return visible.editable_by(user)
+        return visible
+
     def latest_approved_per_town(self, fiscal_year: int | None = None):
         """The latest approved report of each town (within `fiscal_year` when given)."""
         candidates = CountReport.objects.approved().filter(municipality=OuterRef("municipality"))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from caseload import rules
 from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport, ReportStatus
@@ -217,3 +219,154 @@ def year_over_year_flags_for(
     return previous, rules.year_over_year_flags(
         report.counts, previous.counts if previous else None
     )
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+
+class ImportOutcome(models.TextChoices):
+    NEW = "new", "新規（下書き）"
+    UPDATE = "update", "更新（下書きを上書き）"
+    UNCHANGED = "unchanged", "変更なし"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRow:
+    line: int
+    municipality: Municipality
+    as_of: dt.date
+    counts: dict[str, int | None]
+    outcome: ImportOutcome
+    existing: CountReport | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import would do, row by row, and every reason it cannot."""
+
+    rows: tuple[PlannedRow, ...]
+    errors: tuple[rules.RowError, ...]
+    parsed: rules.ParsedCsv
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, outcome: ImportOutcome) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+
+class ImportRefused(Exception):
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        super().__init__(f"{len(plan.errors)}件のエラーがあるため取り込みませんでした。")
+
+
+def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportPlan:
+    """Check parsed rows against the database and the user's edit scope, in three queries.
+
+    Re-importing the same file is safe: identical rows are 変更なし, a changed row updates its
+    draft in place, and a changed row for a submitted or approved report is an error (it must
+    be sent back first)."""
+    errors = list(parsed.errors)
+    codes = {row.code for row in parsed.rows}
+    towns = {town.code: town for town in Municipality.objects.filter(code__in=codes)}
+    editable = set(
+        Municipality.objects.editable_by(user).filter(code__in=codes).values_list("pk", flat=True)
+    )
+    existing_reports = CountReport.objects.filter(
+        municipality__code__in=codes, as_of__in={row.as_of for row in parsed.rows}
+    )
+    if lock:
+        existing_reports = existing_reports.select_for_update()
+    existing = {(report.municipality_id, report.as_of): report for report in existing_reports}
+
+    planned: list[PlannedRow] = []
+    for row in parsed.rows:
+        town = towns.get(row.code)
+        if town is None:
+            errors.append(
+                rules.RowError(
+                    row.line,
+                    rules.CODE_COLUMN,
+                    f"団体コード {row.code} の市町村は登録されていません。",
+                )
+            )
+            continue
+        if town.pk not in editable:
+            errors.append(
+                rules.RowError(
+                    row.line, rules.CODE_COLUMN, f"{town.name}の報告を取り込む権限がありません。"
+                )
+            )
+            continue
+        report = existing.get((town.pk, row.as_of))
+        if report is None:
+            outcome = ImportOutcome.NEW
+        elif report.counts == row.counts:
+            outcome = ImportOutcome.UNCHANGED
+        elif report.status == ReportStatus.DRAFT:
+            outcome = ImportOutcome.UPDATE
+        else:
+            errors.append(
+                rules.RowError(
+                    row.line,
+                    None,
+                    f"{town.name}の{wareki(row.as_of)}時点の報告は"
+                    f"{ReportStatus(report.status).label}のため変更できません。"
+                    "基幹相談支援センターに差し戻しを依頼してから取り込んでください。",
+                )
+            )
+            continue
+        planned.append(PlannedRow(row.line, town, row.as_of, row.counts, outcome, report))
+    errors.sort(key=lambda error: error.line or 0)
+    return ImportPlan(rows=tuple(planned), errors=tuple(errors), parsed=parsed)
+
+
+@transaction.atomic
+def import_count_reports(*, user, parsed: rules.ParsedCsv) -> ImportPlan:
+    """Write every row of a checked file, or nothing: any error refuses the whole file.
+
+    The plan is made again here (rows locked) since the database may have changed since the
+    preview. New rows become drafts; changed drafts are updated in place (version + 1, so a
+    form open on the old version is refused on save)."""
+    plan = plan_import(user=user, parsed=parsed, lock=True)
+    if not plan.ok:
+        raise ImportRefused(plan)
+    reason = "CSV取り込み"
+    new_reports = [
+        CountReport(
+            municipality=row.municipality,
+            as_of=row.as_of,
+            fiscal_year=fiscal_year_of(row.as_of),
+            **row.counts,
+        )
+        for row in plan.rows
+        if row.outcome == ImportOutcome.NEW
+    ]
+    updated_reports = []
+    for row in plan.rows:
+        if row.outcome == ImportOutcome.UPDATE:
+            report = row.existing
+            for name, value in row.counts.items():
+                setattr(report, name, value)
+            report.version += 1
+            updated_reports.append(report)
+    if new_reports:
+        bulk_create_with_history(
+            new_reports,
+            CountReport,
+            batch_size=500,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    if updated_reports:
+        bulk_update_with_history(
+            updated_reports,
+            CountReport,
+            [*COUNT_AND_SUBSET_FIELDS, "version"],
+            batch_size=500,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    return plan

@@ -1,0 +1,323 @@
+"""Count reports in the admin: municipal staff enter and submit their own town's figures, the
+base center approves (which locks them) or sends them back with a reason; CSV import with a
+preview. The admin stays thin: every write goes through `caseload.services`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from caseload import rules, services
+from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport, ReportStatus
+from hokenfukushi.admin_scope import ScopedModelAdmin
+from hokenfukushi.fiscal import fiscal_year_label, wareki
+
+
+class CountReportForm(forms.ModelForm):
+    # The version the user's copy was read at; a save based on an older copy is refused.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CountReport
+        fields = ["municipality", "as_of", *COUNT_AND_SUBSET_FIELDS, "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "expected_version" in self.fields:
+            self.fields["expected_version"].initial = self.instance.version
+        if "note" in self.fields:
+            self.fields["note"].widget.attrs["rows"] = 3
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {name: cleaned.get(name) for name in COUNT_AND_SUBSET_FIELDS}
+        for problem in rules.count_errors(values):
+            if problem.field in self.fields and problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
+        if self.instance.pk:
+            expected = cleaned.get("expected_version")
+            current = CountReport.objects.filter(pk=self.instance.pk).values("version").first()
+            if current is None or expected != current["version"]:
+                changed_by, changed_at = services.last_change(self.instance)
+                raise ValidationError(
+                    str(
+                        services.StaleReportError(
+                            self.instance, changed_by=changed_by, changed_at=changed_at
+                        )
+                    )
+                )
+        return cleaned
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("差し戻しの理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "市町村の担当者に表示されます。氏名など個人が特定できる情報は書かないでください。"
+        ),
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+@admin.register(CountReport)
+class CountReportAdmin(ScopedModelAdmin):
+    form = CountReportForm
+    change_form_template = "admin/caseload/countreport/change_form.html"
+    list_display = [
+        "municipality",
+        "as_of_wareki",
+        "fiscal_year_display",
+        *rules.COUNT_LABELS,
+        "status",
+        "version",
+    ]
+    list_display_links = ["municipality", "as_of_wareki"]
+    list_filter = ["status", "fiscal_year", "municipality"]
+    search_fields = ["municipality__name", "municipality__code"]
+    list_select_related = ["municipality"]
+    readonly_fields = [
+        "status",
+        "fiscal_year",
+        "submitted_by",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "reopen_reason",
+        "version",
+    ]
+    fieldsets = [
+        (None, {"fields": ["municipality", "as_of", "fiscal_year", "expected_version"]}),
+        (
+            _("在宅の人数"),
+            {"fields": [*rules.COUNT_LABELS, *rules.SUBSET_LABELS]},
+        ),
+        (None, {"fields": ["note"]}),
+        (
+            _("手続き"),
+            {
+                "fields": [
+                    "status",
+                    "submitted_by",
+                    "submitted_at",
+                    "approved_by",
+                    "approved_at",
+                    "reopen_reason",
+                    "version",
+                ]
+            },
+        ),
+    ]
+
+    # --- scope: municipal staff work only with their own town's reports --------------------
+    def get_queryset(self, request):
+        return (
+            CountReport.objects.in_worklist_of(request.user)
+            .select_related("municipality", "submitted_by", "approved_by")
+            .order_by(*CountReport._meta.ordering)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            # the hidden version field only exists on an editable form
+            fieldsets = [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [f for f in options["fields"] if f != "expected_version"],
+                    },
+                )
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return services.may(request.user, rules.Action.EDIT, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return False  # no bulk delete: it would skip the workflow (approved reports lock)
+        return services.may(request.user, rules.Action.DELETE, obj)
+
+    # --- columns -------------------------------------------------------------------------
+    @admin.display(description=_("集計基準日"), ordering="as_of")
+    def as_of_wareki(self, obj):
+        return wareki(obj.as_of)
+
+    @admin.display(description=_("年度"), ordering="fiscal_year")
+    def fiscal_year_display(self, obj):
+        return fiscal_year_label(obj.fiscal_year)
+
+    # --- writes go through the services ------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        counts = {name: form.cleaned_data.get(name) for name in COUNT_AND_SUBSET_FIELDS}
+        if change:
+            saved = services.update_report(
+                user=request.user,
+                report=obj,
+                expected_version=form.cleaned_data["expected_version"],
+                counts=counts,
+                as_of=form.cleaned_data["as_of"],
+                note=form.cleaned_data.get("note", ""),
+            )
+        else:
+            saved = services.create_report(
+                user=request.user,
+                municipality=form.cleaned_data["municipality"],
+                as_of=form.cleaned_data["as_of"],
+                counts=counts,
+                note=form.cleaned_data.get("note", ""),
+            )
+        obj.pk, obj.version, obj.fiscal_year = saved.pk, saved.version, saved.fiscal_year
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.delete_draft(user=request.user, report=obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleReportError:
+            # Someone saved between our form check and our write: the transaction rolled back;
+            # show the form again, which now reports the newer version and keeps the input.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._workflow_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _workflow_context(self, request, report: CountReport) -> dict:
+        user = request.user
+        context = {
+            "report": report,
+            "can_submit": services.may(user, rules.Action.SUBMIT, report),
+            "can_approve": services.may(user, rules.Action.APPROVE, report),
+            "can_reopen": services.may(user, rules.Action.REOPEN, report),
+        }
+        if report.status != ReportStatus.DRAFT or context["can_submit"]:
+            previous, flags = services.year_over_year_flags_for(report)
+            context.update(previous_report=previous, year_over_year_flags=flags)
+        return context
+
+    # --- workflow pages ----------------------------------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="caseload_countreport_import"),
+            path(
+                "<int:object_id>/submit/",
+                wrap(self.transition_view),
+                {"action": rules.Action.SUBMIT},
+                name="caseload_countreport_submit",
+            ),
+            path(
+                "<int:object_id>/approve/",
+                wrap(self.transition_view),
+                {"action": rules.Action.APPROVE},
+                name="caseload_countreport_approve",
+            ),
+            path(
+                "<int:object_id>/reopen/",
+                wrap(self.transition_view),
+                {"action": rules.Action.REOPEN},
+                name="caseload_countreport_reopen",
+            ),
+            *super().get_urls(),
+        ]
+
+    _TRANSITION_TEXT = {
+        rules.Action.SUBMIT: (
+            _("提出する"),
+            _("提出しました。基幹相談支援センターの承認を待っています。"),
+        ),
+        rules.Action.APPROVE: (
+            _("承認する"),
+            _("承認しました。この報告は差し戻すまで変更できません。"),
+        ),
+        rules.Action.REOPEN: (_("差し戻す"), _("差し戻しました。報告は下書きに戻りました。")),
+    }
+
+    def transition_view(self, request, object_id: int, action: rules.Action):
+        report = self.get_queryset(request).filter(pk=object_id).first()
+        if report is None:
+            raise Http404
+        change_url = reverse("admin:caseload_countreport_change", args=[report.pk])
+        if not services.may(request.user, action, report):
+            messages.error(request, _("この報告は今の状態ではこの操作ができません。"))
+            return HttpResponseRedirect(change_url)
+        title, done = self._TRANSITION_TEXT[action]
+        reopen_form = None
+        if action == rules.Action.REOPEN:
+            reopen_form = ReopenForm(
+                request.POST or None, initial={"expected_version": report.version}
+            )
+        if request.method == "POST" and (reopen_form is None or reopen_form.is_valid()):
+            try:
+                self._transition(request, report, action, reopen_form)
+            except services.WorkflowError as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(request, done)
+            return HttpResponseRedirect(change_url)
+        previous, flags = services.year_over_year_flags_for(report)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{report.municipality} {wareki(report.as_of)}: {title}",
+            "report": report,
+            "action": str(action),
+            "action_label": title,
+            "reopen_form": reopen_form,
+            "previous_report": previous,
+            "year_over_year_flags": flags,
+            "rows": _comparison_rows(report, previous, flags),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/caseload/countreport/transition.html", context)
+
+    @staticmethod
+    def _transition(request, report: CountReport, action: rules.Action, reopen_form) -> None:
+        try:
+            expected = int(request.POST.get("expected_version", ""))
+        except ValueError:
+            expected = -1  # no version: treat as stale rather than guess
+        if action == rules.Action.SUBMIT:
+            services.submit_report(user=request.user, report=report, expected_version=expected)
+        elif action == rules.Action.APPROVE:
+            services.approve_report(user=request.user, report=report, expected_version=expected)
+        else:
+            services.reopen_report(
+                user=request.user,
+                report=report,
+                expected_version=expected,
+                reason=reopen_form.cleaned_data["reason"],
+            )
+
+    # --- CSV import ----------------------------------------------------------------------------
+    def import_view(self, request):
+        from caseload.admin_import import import_view
+
+        return import_view(self, request)
+
+
+def _comparison_rows(report: CountReport, previous: CountReport | None, flags) -> list[dict]:
+    flagged = {flag.field for flag in flags}
+    return [
+        {
+            "label": label,
+            "current": getattr(report, name),
+            "previous": getattr(previous, name) if previous else None,
+            "flagged": name in flagged,
+        }
+        for name, label in rules.ALL_LABELS.items()
+    ]
