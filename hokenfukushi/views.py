@@ -2,12 +2,18 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from hokenfukushi.models import Municipality, Region
+from hokenfukushi.coverage import FixIn, Severity
+from hokenfukushi.dashboard import build_dashboard
+from hokenfukushi.fiscal import current_fiscal_year
+from hokenfukushi.models import Region
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +32,79 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "up"})
 
 
+# Where each kind of gap is fixed, in the admin (only shown to staff, and only if registered).
+_FIX_ADMIN_URLS = {
+    FixIn.COUNTS: ("admin:caseload_countreport_changelist", _("在宅の対象者数を入力・承認")),
+    FixIn.COORDINATORS: (
+        "admin:coordinators_coordinator_changelist",
+        _("担当コーディネーターを見直す"),
+    ),
+    FixIn.COUNCILS: ("admin:hokenfukushi_council_changelist", _("協議の場を登録・更新")),
+    FixIn.RESOURCES: ("admin:hokenfukushi_localresource_changelist", _("地域資源を登録・更新")),
+}
+
+GAP_FILTERS = {
+    "": _("すべての市町村"),
+    "any": _("課題のある市町村"),
+    "high": _("重要度「高」の課題がある市町村"),
+}
+
+
+def _fix_links(user) -> dict[str, tuple[str, str]]:
+    if not (user.is_active and user.is_staff):
+        return {}
+    links = {}
+    for fix_in, (name, label) in _FIX_ADMIN_URLS.items():
+        try:
+            links[fix_in] = (reverse(name), label)
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def _fiscal_year_param(value: str | None, current: int) -> int:
+    if value and value.isdigit() and FIRST_FISCAL_YEAR <= int(value) <= current:
+        return int(value)
+    return current
+
+
+FIRST_FISCAL_YEAR = 2019
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    regions = Region.objects.visible_to(request.user)
-    towns = (
-        Municipality.objects.visible_to(request.user)
-        .select_related("region")
-        .with_latest_population()
+    """Coverage gaps per town for the regions the user may read (a prefecture viewer may pick
+    one region). Filters only narrow the town table; totals always cover the whole selection."""
+    user = request.user
+    today = timezone.localdate()
+    current = current_fiscal_year(today)
+    fiscal_year = _fiscal_year_param(request.GET.get("fiscal_year"), current)
+    region = None
+    region_param = request.GET.get("region", "")
+    if region_param:
+        if not region_param.isdigit():
+            raise Http404
+        region = get_object_or_404(Region.objects.visible_to(user), pk=int(region_param))
+    gap_filter = request.GET.get("gaps", "")
+    if gap_filter not in GAP_FILTERS:
+        gap_filter = ""
+    data = build_dashboard(user, fiscal_year=fiscal_year, today=today, region=region)
+    rows = data.rows
+    if gap_filter == "any":
+        rows = [row for row in rows if row.gaps]
+    elif gap_filter == "high":
+        rows = [row for row in rows if row.coverage.worst == Severity.HIGH]
+    return render(
+        request,
+        "hokenfukushi/dashboard.html",
+        {
+            "data": data,
+            "rows": rows,
+            "fix_links": _fix_links(user),
+            "gap_filter": gap_filter,
+            "gap_filters": GAP_FILTERS.items(),
+            "selected_region": region,
+            "fiscal_years": range(current, FIRST_FISCAL_YEAR - 1, -1),
+            "show_region": len(data.regions) > 1,
+        },
     )
-    return render(request, "hokenfukushi/dashboard.html", {"regions": regions, "towns": towns})

@@ -1,0 +1,324 @@
+"""The read side of the dashboard: gathers each town's facts across the apps through their
+query methods and hands them to the coverage rule.
+
+`build_dashboard` runs a fixed number of queries whatever the number of towns, regions,
+coordinators or meetings (pinned by tests at 4 and at 60 towns): one per kind of fact, never
+one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from caseload.models import CountReport, ReportCompleteness
+from coordinators.models import Coordinator, TownCoordinatorCoverage, TrainingYearRow
+from hokenfukushi.coverage import (
+    Counts,
+    Gap,
+    MeetingSchedule,
+    ResourceFacts,
+    ThisYearReport,
+    TownCoverage,
+    TownFacts,
+    best_council,
+    meeting_schedule,
+    rate_per_10000,
+    resource_gaps,
+    sum_counts,
+    town_coverage,
+)
+from hokenfukushi.models import Council, LocalResource, Municipality, Region, User
+from meetings.models import ActionItem, Meeting, MeetingStatus
+
+_THIS_YEAR_REPORT = {
+    ReportCompleteness.APPROVED: ThisYearReport.APPROVED,
+    ReportCompleteness.UNAPPROVED: ThisYearReport.UNAPPROVED,
+    ReportCompleteness.MISSING: ThisYearReport.MISSING,
+}
+
+# Enough meetings for the participants chart to show the trend without growing without bound
+# when a prefecture with dozens of regions is selected.
+PARTICIPANT_CHART_MEETINGS = 12
+
+
+@dataclass(frozen=True)
+class TownRow:
+    town: Municipality  # annotated with population and population_as_of
+    counts: Counts | None
+    counts_fiscal_year: int | None
+    this_year_report: ThisYearReport
+    coordinators: TownCoordinatorCoverage
+    council_status: str | None
+    council_form: str | None
+    coverage: TownCoverage
+    is_own_town: bool
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        return self.coverage.gaps
+
+
+@dataclass(frozen=True)
+class MeetingParticipants:
+    meeting: Meeting
+    day: dt.date
+    coordinators: int
+    others: int
+
+    @property
+    def total(self) -> int:
+        return self.coordinators + self.others
+
+
+@dataclass(frozen=True)
+class RegionPanel:
+    region: Region
+    totals: Counts
+    resource_gaps: tuple[Gap, ...]
+    schedule: MeetingSchedule
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    fiscal_year: int
+    today: dt.date
+    regions: list[Region]  # the regions shown
+    selectable_regions: list[Region]  # the regions the user may pick from
+    rows: list[TownRow]
+    panels: list[RegionPanel]
+    totals: Counts
+    total_rates: tuple
+    population: int
+    coordinators: int
+    experienced_coordinators: int
+    open_actions: int
+    training_years: list[TrainingYearRow]
+    participants: list[MeetingParticipants]
+
+    @property
+    def meetings_held(self) -> int:
+        return sum(panel.schedule.held_this_year for panel in self.panels)
+
+    @property
+    def meetings_target(self) -> int:
+        return sum(panel.schedule.target for panel in self.panels)
+
+    @property
+    def most_urgent_schedule(self) -> MeetingSchedule | None:
+        due = [p.schedule for p in self.panels if p.schedule.days_until_due is not None]
+        return min(due, key=lambda s: s.days_until_due, default=None)
+
+    @property
+    def max_town_total(self) -> int:
+        return max((row.counts.total for row in self.rows if row.counts), default=0)
+
+    @property
+    def max_training_year(self) -> int:
+        return max((row.count for row in self.training_years), default=0)
+
+    @property
+    def max_participants(self) -> int:
+        return max((m.total for m in self.participants), default=0)
+
+
+def _own_town_id(user: User) -> int | None:
+    return user.municipality_id if user.role == User.Role.MUNICIPAL else None
+
+
+def build_dashboard(
+    user: User,
+    *,
+    fiscal_year: int,
+    today: dt.date,
+    region: Region | None = None,
+) -> Dashboard:
+    """Everything the dashboard shows for `user` in `fiscal_year`: the towns of `region` (or of
+    every region they may read), their facts and gaps, and the regions' summaries."""
+    selectable_regions = list(Region.objects.visible_to(user))
+    regions = [region] if region is not None else selectable_regions
+    region_ids = [r.pk for r in regions]
+
+    towns = list(
+        Municipality.objects.visible_to(user)
+        .filter(region_id__in=region_ids)
+        .select_related("region")
+        .with_latest_population()
+        .order_by("region__prefecture_code", "region__name", "code")
+    )
+    reports = CountReport.objects.visible_to(user)
+    statuses = reports.status_by_town(towns, fiscal_year)
+    latest = {
+        report.municipality_id: report
+        for report in reports.latest_approved_up_to(fiscal_year).filter(
+            municipality__region_id__in=region_ids
+        )
+    }
+    coordinators = Coordinator.objects.visible_to(user).filter(
+        organization__region_id__in=region_ids
+    )
+    coverage_by_town = coordinators.coverage_by_municipality(towns)
+    councils_by_town: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for town_id, status, form in Council.municipalities.through.objects.filter(
+        council__in=Council.objects.visible_to(user), municipality__region_id__in=region_ids
+    ).values_list("municipality_id", "council__status", "council__form"):
+        councils_by_town[town_id].append((status, form))
+
+    own_town = _own_town_id(user)
+    rows = []
+    for town in towns:
+        report = latest.get(town.pk)
+        counts = (
+            Counts(
+                report.smid_children,
+                report.medical_care_children,
+                report.smid_adults,
+                report.medical_care_adults,
+            )
+            if report
+            else None
+        )
+        council_status, council_form = best_council(councils_by_town[town.pk])
+        cover = coverage_by_town[town.pk]
+        facts = TownFacts(
+            population=town.population,
+            counts=counts,
+            counts_fiscal_year=report.fiscal_year if report else None,
+            this_year_report=_THIS_YEAR_REPORT[statuses[town.pk].status],
+            coordinators=cover.total,
+            experienced_coordinators=cover.experienced,
+            council_status=council_status,
+            council_form=council_form,
+        )
+        rows.append(
+            TownRow(
+                town=town,
+                counts=counts,
+                counts_fiscal_year=facts.counts_fiscal_year,
+                this_year_report=facts.this_year_report,
+                coordinators=cover,
+                council_status=council_status,
+                council_form=council_form,
+                coverage=town_coverage(facts, fiscal_year=fiscal_year),
+                is_own_town=town.pk == own_town,
+            )
+        )
+
+    meetings = _meetings(user, region_ids)
+    panels = _region_panels(
+        user, regions, rows, meetings=meetings, fiscal_year=fiscal_year, today=today
+    )
+    totals = sum_counts(row.counts for row in rows)
+    population = sum(town.population or 0 for town in towns)
+    active = coordinators.active()
+    coordinator_numbers = active.aggregate(
+        total=Count("pk", distinct=True),
+        experienced=Count("pk", distinct=True, filter=Q(experience="direct")),
+    )
+    return Dashboard(
+        fiscal_year=fiscal_year,
+        today=today,
+        regions=regions,
+        selectable_regions=selectable_regions,
+        rows=rows,
+        panels=panels,
+        totals=totals,
+        total_rates=tuple(rate_per_10000(value, population) for value in totals.as_tuple()),
+        population=population,
+        coordinators=coordinator_numbers["total"],
+        experienced_coordinators=coordinator_numbers["experienced"],
+        open_actions=ActionItem.objects.visible_to(user)
+        .open()
+        .filter(raised_at__region_id__in=region_ids)
+        .count(),
+        training_years=active.training_year_table(),
+        participants=_participants(meetings),
+    )
+
+
+def _meetings(user: User, region_ids: Sequence[int]) -> list[Meeting]:
+    return list(
+        Meeting.objects.visible_to(user)
+        .filter(region_id__in=region_ids)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("region")
+        .annotate(
+            coordinator_count=Count(
+                "attendances", filter=Q(attendances__coordinator__isnull=False)
+            ),
+            other_count=Count("attendances", filter=Q(attendances__coordinator__isnull=True)),
+        )
+        .order_by("starts_at")
+    )
+
+
+def _participants(meetings: Sequence[Meeting]) -> list[MeetingParticipants]:
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
+    return [
+        MeetingParticipants(
+            meeting=m,
+            day=timezone.localtime(m.starts_at).date(),
+            coordinators=m.coordinator_count,
+            others=m.other_count,
+        )
+        for m in held[-PARTICIPANT_CHART_MEETINGS:]
+    ]
+
+
+def _region_panels(
+    user: User,
+    regions: Sequence[Region],
+    rows: Sequence[TownRow],
+    *,
+    meetings: Sequence[Meeting],
+    fiscal_year: int,
+    today: dt.date,
+) -> list[RegionPanel]:
+    region_ids = [r.pk for r in regions]
+    resources: dict[int, list[ResourceFacts]] = defaultdict(list)
+    for region_id, kind, children, adults, medical in (
+        LocalResource.objects.visible_to(user)
+        .filter(municipality__region_id__in=region_ids)
+        .values_list(
+            "municipality__region_id",
+            "kind",
+            "serves_children",
+            "serves_adults",
+            "accepts_medical_care",
+        )
+    ):
+        resources[region_id].append(ResourceFacts(kind, children, adults, medical))
+    held: dict[int, list[dt.date]] = defaultdict(list)
+    planned: dict[int, list[dt.date]] = defaultdict(list)
+    for meeting in meetings:
+        day = timezone.localtime(meeting.starts_at).date()
+        if meeting.status == MeetingStatus.HELD:
+            held[meeting.region_id].append(day)
+        elif meeting.status == MeetingStatus.PLANNED:
+            planned[meeting.region_id].append(day)
+    panels = []
+    for region in regions:
+        region_rows = [row for row in rows if row.town.region_id == region.pk]
+        known = [row.counts for row in region_rows]
+        # A region where some town never reported may still have children or adults there.
+        totals = sum_counts(known)
+        counts_for_needs = None if any(c is None for c in known) or not known else totals
+        panels.append(
+            RegionPanel(
+                region=region,
+                totals=totals,
+                resource_gaps=resource_gaps(resources[region.pk], counts=counts_for_needs),
+                schedule=meeting_schedule(
+                    held_dates=held[region.pk],
+                    planned_dates=planned[region.pk],
+                    fiscal_year=fiscal_year,
+                    today=today,
+                ),
+            )
+        )
+    return panels
