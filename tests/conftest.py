@@ -124,3 +124,12 @@ def client_for(user_for_role):
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.3 s per login; tests log in thousands of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Tests roll back their rows, so ids (and the dashboard's data version) can repeat across
+    # tests on SQLite: start every test with nothing cached.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,111 @@
+"""Reuse a computed dashboard until the data under it changes.
+
+The dashboard reads a dozen tables; computing it costs many times a signed-in request's fixed
+cost (session and user). It is the same for every user with the same read scope, so it is cached
+per (read scope, own town, fiscal year, day, region, data version). The data version is read
+from the database on every request — one statement of index-only MAX() lookups — so a write in any
+worker, process or server is seen at once, whatever cache backend holds the values, and nothing
+has to remember to invalidate anything.
+
+The version is made of, for every table the dashboard reads, the highest primary key (catches
+inserts, bulk inserts included) and the highest history id (every change saved through the ORM
+is recorded by simple_history: updates, deletes, m2m changes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+if TYPE_CHECKING:
+    from hokenfukushi.models import Region, User
+
+# The models the dashboard reads ("app_label.Model"); their m2m tables come along.
+DASHBOARD_MODELS = (
+    "hokenfukushi.Region",
+    "hokenfukushi.Municipality",
+    "hokenfukushi.PopulationSnapshot",
+    "hokenfukushi.Council",
+    "hokenfukushi.LocalResource",
+    "caseload.CountReport",
+    "coordinators.Organization",
+    "coordinators.Coordinator",
+    "meetings.Meeting",
+    "meetings.Attendance",
+    "meetings.ActionItem",
+)
+
+
+def _version_columns() -> list[tuple[str, str]]:
+    columns = []
+    for label in DASHBOARD_MODELS:
+        model = apps.get_model(label)
+        tables = [model]
+        history = getattr(model, "history", None)
+        if history is not None:
+            tables.append(history.model)
+        tables += [m2m.remote_field.through for m2m in model._meta.local_many_to_many]
+        columns += [(t._meta.db_table, t._meta.pk.column) for t in tables]
+    return columns
+
+
+def data_version(models: tuple[str, ...] = DASHBOARD_MODELS) -> str:
+    """A string that changes whenever a row of the dashboard's tables is written."""
+    quote = connection.ops.quote_name
+    parts = [
+        # Table and column names come from the models, never from input.
+        f"(SELECT MAX({quote(column)}) FROM {quote(table)})"  # noqa: S608
+        for table, column in _version_columns()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return "-".join("" if value is None else str(value) for value in cursor.fetchone())
+
+
+def read_scope_key(user: User) -> str:
+    """Users with the same key read the same rows and get the same page (scope.read_filter plus
+    the municipal user's own-town highlight)."""
+    if not (user.is_authenticated and user.is_active):
+        return "none"
+    if user.is_superuser or user.role == user.Role.PREFECTURE:
+        key = "all"
+    else:
+        region_id = user.scope_region_id
+        key = "none" if region_id is None else f"region:{region_id}"
+    if user.role == user.Role.MUNICIPAL:
+        key += f":town:{user.municipality_id}"
+    return key
+
+
+def cached_dashboard(
+    user: User,
+    *,
+    fiscal_year: int,
+    today: dt.date,
+    region: Region | None,
+    build: Callable[..., Any],
+) -> Any:
+    """`build(user, fiscal_year=…, today=…, region=…)`, reused while the data is unchanged."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return build(user, fiscal_year=fiscal_year, today=today, region=region)
+    parts = (
+        read_scope_key(user),
+        fiscal_year,
+        today.isoformat(),
+        region.pk if region is not None else "",
+        data_version(),
+    )
+    key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = build(user, fiscal_year=fiscal_year, today=today, region=region)
+        cache.set(key, value, seconds)
+    return value

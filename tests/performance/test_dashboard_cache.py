@@ -1,0 +1,140 @@
+"""The dashboard cache: reused only while the data is unchanged, never across read scopes."""
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from caseload.factories import CountReportFactory
+from coordinators.factories import CoordinatorFactory
+from hokenfukushi.dashboard_cache import cached_dashboard, data_version, read_scope_key
+from hokenfukushi.factories import MunicipalityFactory, MunicipalStaffFactory, code_for
+from hokenfukushi.models import Municipality
+from hokenfukushi.synthetic import generate_synthetic
+
+TODAY = dt.date(2025, 11, 24)
+
+
+class CountingBuilder:
+    """Stands in for build_dashboard: records each build and returns what the user may read."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, user, *, fiscal_year, today, region):
+        self.calls += 1
+        return sorted(Municipality.objects.visible_to(user).values_list("code", flat=True))
+
+
+def _get(user, builder, **kwargs):
+    params = {"fiscal_year": 2025, "today": TODAY, "region": None} | kwargs
+    return cached_dashboard(user, build=builder, **params)
+
+
+@pytest.mark.django_db
+def test_the_version_is_stable_without_writes_and_costs_one_query(town, django_assert_num_queries):
+    first = data_version()
+    with django_assert_num_queries(1):
+        assert data_version() == first
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "write",
+    [
+        "new_report",
+        "edited_town",
+        "deleted_report",
+        "coordinator_covers_another_town",
+        "bulk_insert",
+    ],
+)
+def test_every_kind_of_write_changes_the_version(write, town, other_town):
+    report = CountReportFactory(municipality=town)
+    coordinator = CoordinatorFactory(municipalities=[town])
+    before = data_version()
+    if write == "new_report":
+        CountReportFactory(municipality=other_town)
+    elif write == "edited_town":
+        town.name = "改名町"
+        town.save()
+    elif write == "deleted_report":
+        report.delete()
+    elif write == "coordinator_covers_another_town":
+        coordinator.municipalities.add(other_town)
+    elif write == "bulk_insert":
+        generate_synthetic(regions=1, towns=4, years=1)
+    assert data_version() != before
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_built_once_while_nothing_changes(region_admin, town):
+    builder = CountingBuilder()
+    first = _get(region_admin, builder)
+    assert _get(region_admin, builder) == first
+    assert builder.calls == 1
+
+
+@pytest.mark.django_db
+def test_a_write_makes_the_next_request_rebuild(region_admin, region, town):
+    builder = CountingBuilder()
+    before = _get(region_admin, builder)
+    MunicipalityFactory(region=region, code=code_for(900))
+    after = _get(region_admin, builder)
+    assert builder.calls == 2
+    assert len(after) == len(before) + 1
+
+
+@pytest.mark.django_db
+def test_fiscal_year_day_and_region_each_get_their_own_entry(region_admin, region, town):
+    builder = CountingBuilder()
+    _get(region_admin, builder)
+    _get(region_admin, builder, fiscal_year=2024)
+    _get(region_admin, builder, today=TODAY + dt.timedelta(days=1))
+    _get(region_admin, builder, region=region)
+    assert builder.calls == 4
+
+
+@pytest.mark.django_db
+def test_turned_off_it_builds_every_time(settings, region_admin, town):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    builder = CountingBuilder()
+    _get(region_admin, builder)
+    _get(region_admin, builder)
+    assert builder.calls == 2
+
+
+ROLE_FIXTURES = (
+    "superuser",
+    "region_admin",
+    "municipal_user",
+    "other_town_user",
+    "other_region_user",
+    "prefecture_user",
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("first", "second"), list(itertools.combinations(ROLE_FIXTURES, 2)))
+def test_users_share_an_entry_only_when_they_read_the_same_page(
+    first, second, user_for_role, town, other_town, far_town
+):
+    one, other = user_for_role(first), user_for_role(second)
+    builder = CountingBuilder()
+    assert _get(one, builder) == CountingBuilder()(one, fiscal_year=0, today=TODAY, region=None)
+    seen_by_other = _get(other, builder)
+    assert seen_by_other == CountingBuilder()(other, fiscal_year=0, today=TODAY, region=None)
+    if read_scope_key(one) == read_scope_key(other):
+        assert builder.calls == 1
+    else:
+        assert builder.calls == 2
+
+
+@pytest.mark.django_db
+def test_two_staff_of_one_town_share_but_a_neighbour_town_does_not(
+    municipal_user, other_town_user, town
+):
+    colleague = MunicipalStaffFactory(municipality=town)
+    assert read_scope_key(colleague) == read_scope_key(municipal_user)
+    # Same region, same rows, but each sees their own town highlighted.
+    assert read_scope_key(other_town_user) != read_scope_key(municipal_user)
