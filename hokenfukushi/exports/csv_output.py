@@ -1,0 +1,86 @@
+"""CSV for Japanese Excel: formula-safe cells, UTF-8 with BOM or cp932, streamed row by row."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+UTF8 = "utf-8"
+CP932 = "cp932"
+ENCODINGS = {
+    UTF8: "UTF-8（BOM付き・Excel で開けます）",
+    CP932: "Shift_JIS（cp932・古い Excel 向け）",
+}
+
+# OWASP "CSV injection": a text cell starting with one of these can start a formula in Excel.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | Decimal | dt.date | None
+
+
+def safe_cell(value: Cell) -> str | int | Decimal | None:
+    """Text that could start a formula gets a leading apostrophe, as OWASP recommends.
+
+    Numbers are written as numbers and never touched, so -3 stays -3: only text is at risk, and
+    the writer quotes every text cell, so a number can never be mistaken for text or vice versa.
+    """
+    if value is None or (isinstance(value, int | Decimal) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True)
+class UnencodableCell:
+    """The first cell that cp932 cannot hold (row 1 is the header)."""
+
+    row: int
+    column: str
+    value: str
+    character: str
+
+
+def find_unencodable_cell(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], encoding: str
+) -> UnencodableCell | None:
+    """Reads the rows once and holds one at a time (the header is ours and always encodable)."""
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in zip(header, row, strict=True):
+            text = safe_cell(value)
+            if not isinstance(text, str):
+                continue
+            try:
+                text.encode(encoding)
+            except UnicodeEncodeError as error:
+                bad = text[error.start : error.end]
+                return UnencodableCell(row_number, column, str(value), bad)
+    return None
+
+
+class _Line:
+    """csv.writer needs a file; this one hands each written line back instead of storing it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def stream_csv(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], encoding: str
+) -> Iterator[bytes]:
+    """Encoded CSV lines, one row at a time. Text cells are quoted, numbers are not.
+
+    Call `find_unencodable_cell` first for cp932: once the response has started, an error can
+    no longer be shown. `errors="strict"` keeps a lossy `?` out even if that step is skipped."""
+    writer = csv.writer(_Line(), quoting=csv.QUOTE_STRINGS, lineterminator="\r\n")
+    if encoding == UTF8:
+        yield "\ufeff".encode(UTF8)
+    yield writer.writerow([safe_cell(c) for c in header]).encode(encoding, errors="strict")
+    for row in rows:
+        yield writer.writerow([safe_cell(c) for c in row]).encode(encoding, errors="strict")

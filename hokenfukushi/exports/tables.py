@@ -1,0 +1,333 @@
+"""The rows of each export, read in one streaming query per pass whatever the number of towns.
+
+Each function returns a header and a callable that yields rows afresh, so a view can check a
+whole export for cp932 first and then stream it, without ever holding the rows in memory.
+Totals are summed while streaming and written after the towns, one total row per region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from caseload.models import COUNT_FIELDS, SUBSET_FIELDS, CountReport, ReportCompleteness
+from coordinators.models import Coordinator, Experience
+from hokenfukushi.exports.csv_output import Cell
+from hokenfukushi.exports.suppression import (
+    SUPPRESSED,
+    ColumnPlan,
+    ColumnSummary,
+    plan_column,
+)
+from hokenfukushi.fiscal import fiscal_year_bounds
+from hokenfukushi.models import (
+    Council,
+    CouncilForm,
+    CouncilStatus,
+    Municipality,
+    PopulationSnapshot,
+)
+
+# Rows are read from the database in chunks of this size (server-side cursor on PostgreSQL).
+CHUNK_SIZE = 500
+
+COUNT_HEADERS = (
+    "重症心身障害児(在宅)",
+    "医療的ケア児(在宅)",
+    "重症心身障害者(在宅)",
+    "医療的ケア者(在宅)",
+)
+PREFECTURE_HEADER = (
+    "団体コード",
+    "市町村名",
+    "人口",
+    "人口基準日",
+    "集計基準日",
+    *COUNT_HEADERS,
+    "コーディネーター数",
+    "うち実務経験あり",
+    "協議の場",
+    "報告状態",
+)
+OPEN_DATA_HEADER = (
+    "団体コード",
+    "市町村名",
+    "人口",
+    "人口基準日",
+    "集計基準日",
+    *COUNT_HEADERS,
+    "報告状態",
+)
+CASELOAD_HEADER = ("団体コード", "市町村名", "集計基準日", "年度", "区分", "人数", "状態")
+
+Rows = Callable[[], Iterator[Sequence[Cell]]]
+
+
+class _SubqueryCount(Subquery):
+    """COUNT(*) of a subquery's rows: one correlated count per town, no GROUP BY needed."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def _council_rank():
+    return Case(
+        When(status=CouncilStatus.ESTABLISHED, then=Value(0)),
+        When(status=CouncilStatus.PLANNING, then=Value(1)),
+        default=Value(2),
+    )
+
+
+def council_label(status: str | None, form: str | None) -> str:
+    """設置済み councils are named by their form (単独設置, 共同設置, 圏域設置)."""
+    if status == CouncilStatus.ESTABLISHED and form:
+        return str(CouncilForm(form).label)
+    if status:
+        return str(CouncilStatus(status).label)
+    return str(CouncilStatus.NONE.label)
+
+
+def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
+    """The towns in `user`'s read scope, in code order, each annotated with its population up
+    to the end of the fiscal year, its latest approved report of that year (empty when none),
+    whether it has any report that year, its coordinators and its best council status."""
+    _, year_end = fiscal_year_bounds(fiscal_year)
+    population = PopulationSnapshot.objects.filter(
+        municipality=OuterRef("pk"), as_of__lte=year_end
+    ).order_by("-as_of")
+    report = (
+        CountReport.objects.approved()
+        .for_fiscal_year(fiscal_year)
+        .filter(municipality=OuterRef("pk"))
+        .order_by("-as_of", "-pk")
+    )
+    any_report = CountReport.objects.for_fiscal_year(fiscal_year).filter(
+        municipality=OuterRef("pk")
+    )
+    covering = Coordinator.objects.active().filter(
+        Q(municipalities=OuterRef("pk"))
+        | Q(covers_whole_region=True, organization__region=OuterRef("region"))
+    )
+    council = (
+        Council.objects.filter(municipalities=OuterRef("pk"))
+        .annotate(rank=_council_rank())
+        .order_by("rank", "pk")
+    )
+    return (
+        Municipality.objects.visible_to(user)
+        .select_related("region")
+        .annotate(
+            population=Subquery(population.values("population")[:1]),
+            population_as_of=Subquery(population.values("as_of")[:1]),
+            report_as_of=Subquery(report.values("as_of")[:1]),
+            has_any_report=Exists(any_report),
+            coordinator_count=_SubqueryCount(covering.values("pk").distinct()),
+            experienced_count=_SubqueryCount(
+                covering.filter(experience=Experience.DIRECT).values("pk").distinct()
+            ),
+            council_status=Subquery(council.values("status")[:1]),
+            council_form=Subquery(council.values("form")[:1]),
+            **{name: Subquery(report.values(name)[:1]) for name in COUNT_FIELDS},
+        )
+        .order_by("code")
+    )
+
+
+def completeness(town: Municipality) -> ReportCompleteness:
+    if town.report_as_of is not None:
+        return ReportCompleteness.APPROVED
+    if town.has_any_report:
+        return ReportCompleteness.UNAPPROVED
+    return ReportCompleteness.MISSING
+
+
+@dataclass
+class _RegionTotal:
+    name: str
+    towns: int = 0
+    approved: int = 0
+    population: int = 0
+    counts: list[int] = field(default_factory=lambda: [0] * len(COUNT_FIELDS))
+
+    def add(self, town: Municipality) -> None:
+        self.towns += 1
+        self.population += town.population or 0
+        if town.report_as_of is not None:
+            self.approved += 1
+            for i, name in enumerate(COUNT_FIELDS):
+                self.counts[i] += getattr(town, name)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} 計"
+
+    @property
+    def status(self) -> str:
+        return f"{ReportCompleteness.APPROVED.label} {self.approved}/{self.towns}"
+
+
+def _region_coordinators(user) -> dict[int, tuple[int, int]]:
+    """Active coordinators of each region in scope: (all, with direct experience)."""
+    rows = (
+        Coordinator.objects.visible_to(user)
+        .active()
+        .order_by()
+        .values("organization__region")
+        .annotate(
+            total=Count("pk", distinct=True),
+            experienced=Count("pk", filter=Q(experience=Experience.DIRECT), distinct=True),
+        )
+    )
+    return {r["organization__region"]: (r["total"], r["experienced"]) for r in rows}
+
+
+def _region_councils(user) -> dict[int, str]:
+    best: dict[int, tuple[int, str]] = {}
+    rank = {CouncilStatus.ESTABLISHED: 0, CouncilStatus.PLANNING: 1, CouncilStatus.NONE: 2}
+    for region_id, status, form in Council.objects.visible_to(user).values_list(
+        "region", "status", "form"
+    ):
+        candidate = (rank.get(status, 3), council_label(status, form))
+        if region_id not in best or candidate < best[region_id]:
+            best[region_id] = candidate
+    return {region_id: label for region_id, (_rank, label) in best.items()}
+
+
+def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
+    def rows() -> Iterator[Sequence[Cell]]:
+        totals: dict[int, _RegionTotal] = {}
+        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=CHUNK_SIZE):
+            totals.setdefault(town.region_id, _RegionTotal(town.region.name)).add(town)
+            yield (
+                town.code,
+                town.name,
+                town.population,
+                town.population_as_of,
+                town.report_as_of,
+                *(getattr(town, name) for name in COUNT_FIELDS),
+                town.coordinator_count,
+                town.experienced_count,
+                council_label(town.council_status, town.council_form),
+                completeness(town).label,
+            )
+        coordinators = _region_coordinators(user)
+        councils = _region_councils(user)
+        for region_id, total in totals.items():
+            all_coordinators, experienced = coordinators.get(region_id, (0, 0))
+            yield (
+                None,
+                total.label,
+                total.population,
+                None,
+                None,
+                *total.counts,
+                all_coordinators,
+                experienced,
+                councils.get(region_id, str(CouncilStatus.NONE.label)),
+                total.status,
+            )
+
+    return PREFECTURE_HEADER, rows
+
+
+def _plan_open_data(user, fiscal_year: int, threshold: int) -> dict[int, list[ColumnPlan]]:
+    """First pass: one suppression plan per region and count column (reported towns only)."""
+    summaries: dict[int, list[ColumnSummary]] = {}
+    towns = towns_with_figures(user, fiscal_year).filter(
+        Exists(
+            CountReport.objects.approved()
+            .for_fiscal_year(fiscal_year)
+            .filter(municipality=OuterRef("pk"))
+        )
+    )
+    for values in towns.values_list("region", *COUNT_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+        region_id, *counts = values
+        columns = summaries.setdefault(
+            region_id, [ColumnSummary(threshold=threshold) for _ in COUNT_FIELDS]
+        )
+        for summary, value in zip(columns, counts, strict=True):
+            summary.add(value)
+    return {
+        region_id: [plan_column(summary) for summary in columns]
+        for region_id, columns in summaries.items()
+    }
+
+
+def _published(value: int | None) -> Cell:
+    return SUPPRESSED if value is None else value
+
+
+def open_data_table(user, fiscal_year: int, threshold: int) -> tuple[Sequence[str], Rows]:
+    def rows() -> Iterator[Sequence[Cell]]:
+        plans = _plan_open_data(user, fiscal_year, threshold)
+        totals: dict[int, _RegionTotal] = {}
+        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=CHUNK_SIZE):
+            totals.setdefault(town.region_id, _RegionTotal(town.region.name)).add(town)
+            if town.report_as_of is None:
+                counts: list[Cell] = [None] * len(COUNT_FIELDS)
+            else:
+                counts = [
+                    _published(plan.publish(getattr(town, name)))
+                    for plan, name in zip(plans[town.region_id], COUNT_FIELDS, strict=True)
+                ]
+            yield (
+                town.code,
+                town.name,
+                town.population,
+                town.population_as_of,
+                town.report_as_of,
+                *counts,
+                completeness(town).label,
+            )
+        for region_id, total in totals.items():
+            region_plans = plans.get(region_id)
+            counts = (
+                [_published(plan.published_total) for plan in region_plans]
+                if region_plans
+                else [None] * len(COUNT_FIELDS)
+            )
+            yield (None, total.label, total.population, None, None, *counts, total.status)
+
+    return OPEN_DATA_HEADER, rows
+
+
+def caseload_table(user) -> tuple[Sequence[str], Rows]:
+    labels = {name: str(CountReport._meta.get_field(name).verbose_name) for name in COUNT_FIELDS}
+    labels |= {name: str(CountReport._meta.get_field(name).verbose_name) for name in SUBSET_FIELDS}
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        reports = (
+            CountReport.objects.visible_to(user)
+            .select_related("municipality")
+            .order_by("municipality__code", "as_of", "pk")
+        )
+        for report in reports.iterator(chunk_size=CHUNK_SIZE):
+            for name, label in labels.items():
+                value: Any = getattr(report, name)
+                if value is None:
+                    continue  # an optional subset that was not reported
+                yield (
+                    report.municipality.code,
+                    report.municipality.name,
+                    report.as_of,
+                    report.fiscal_year,
+                    label,
+                    value,
+                    report.get_status_display(),
+                )
+
+    return CASELOAD_HEADER, rows

@@ -1,0 +1,320 @@
+"""The three CSV downloads and the export page, as every role, on fixtures and on the demo."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from caseload.factories import CountReportFactory
+from hokenfukushi.factories import MunicipalityFactory, PopulationSnapshotFactory, UserFactory
+from hokenfukushi.models import ExportLog, Municipality
+
+pytestmark = pytest.mark.django_db
+
+EXPORTS = ("prefecture", "open_data", "caseload")
+BOM = b"\xef\xbb\xbf"
+
+
+def download(client, name, **params):
+    response = client.get(reverse(f"exports:{name}"), params)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def rows_of(body, encoding="utf-8-sig"):
+    return list(csv.reader(io.StringIO(body.decode(encoding))))
+
+
+@pytest.fixture
+def reports(town, other_town, far_town):
+    for municipality, population in ((town, 50000), (other_town, 8000), (far_town, 3000)):
+        PopulationSnapshotFactory(municipality=municipality, population=population)
+    return [
+        CountReportFactory(
+            municipality=town,
+            approved=True,
+            smid_children=5,
+            medical_care_children=4,
+            smid_adults=12,
+            medical_care_adults=3,
+        ),
+        CountReportFactory(
+            municipality=other_town,
+            approved=True,
+            smid_children=1,
+            medical_care_children=0,
+            smid_adults=7,
+            medical_care_adults=3,
+        ),
+        CountReportFactory(municipality=far_town, approved=True),
+    ]
+
+
+# --- scope: who gets which towns ---------------------------------------------------------------
+
+VISIBLE = {
+    "region_admin": {"town", "other_town"},
+    "municipal_user": {"town", "other_town"},  # municipal staff read their whole region
+    "other_town_user": {"town", "other_town"},
+    "other_region_user": {"far_town"},
+    "prefecture_user": {"town", "other_town", "far_town"},
+}
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+@pytest.mark.parametrize("role", VISIBLE)
+def test_each_role_gets_the_towns_of_its_read_scope(request, client_for, reports, role, name):
+    response, body = download(client_for(role), name, fiscal_year=2025)
+    assert response.status_code == 200
+    codes = {row[0] for row in rows_of(body)[1:] if row[0]}
+    expected = {request.getfixturevalue(fixture).code for fixture in VISIBLE[role]}
+    assert codes == expected
+
+
+@pytest.mark.parametrize("name", [*EXPORTS, "index"])
+def test_anonymous_users_are_sent_to_login(client_for, name):
+    response = client_for("anonymous").get(reverse(f"exports:{name}"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", [*EXPORTS, "index"])
+def test_a_user_without_a_role_finds_nothing(client_for, reports, name):
+    response = client_for(UserFactory()).get(reverse(f"exports:{name}"))
+    assert response.status_code == 404
+    assert not ExportLog.objects.exists()
+
+
+def test_region_totals_follow_the_read_scope(client_for, reports, region, other_region):
+    _, body = download(client_for("prefecture_user"), "prefecture", fiscal_year=2025)
+    totals = {row[1]: row for row in rows_of(body)[1:] if not row[0]}
+    assert set(totals) == {f"{region.name} 計", f"{other_region.name} 計"}
+    assert totals[f"{region.name} 計"][2:9] == ["58000", "", "", "6", "4", "19", "6"]
+    _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
+    assert [row[1] for row in rows_of(body)[1:] if not row[0]] == [f"{region.name} 計"]
+
+
+# --- the prefecture table ----------------------------------------------------------------------
+
+
+def test_towns_without_an_approved_report_get_empty_counts_never_zero(
+    client_for, town, other_town, region
+):
+    CountReportFactory(municipality=town, approved=False, submitted=True)
+    _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
+    header, *rows = rows_of(body)
+    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_code[town.code]["報告状態"] == "未承認"
+    assert by_code[other_town.code]["報告状態"] == "未報告"
+    for code in (town.code, other_town.code):
+        assert by_code[code]["重症心身障害児(在宅)"] == ""
+        assert by_code[code]["集計基準日"] == ""
+    assert by_code[""]["重症心身障害児(在宅)"] == "0"  # nothing approved sums to 0
+    assert by_code[""]["報告状態"] == "承認済み 0/2"
+
+
+def test_the_latest_approved_report_of_the_year_is_used(client_for, town):
+    CountReportFactory(municipality=town, approved=True, as_of=dt.date(2025, 4, 1))
+    CountReportFactory(
+        municipality=town, approved=True, as_of=dt.date(2025, 10, 1), smid_children=9
+    )
+    CountReportFactory(municipality=town, as_of=dt.date(2026, 1, 1), smid_children=50)  # draft
+    CountReportFactory(
+        municipality=town, approved=True, as_of=dt.date(2026, 4, 1), smid_children=70
+    )  # FY2026
+    _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
+    row = rows_of(body)[1]
+    assert (row[4], row[5]) == ("2025-10-01", "9")
+
+
+def test_headers_are_exactly_the_prefectures(client_for, reports):
+    _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
+    assert rows_of(body)[0] == [
+        "団体コード",
+        "市町村名",
+        "人口",
+        "人口基準日",
+        "集計基準日",
+        "重症心身障害児(在宅)",
+        "医療的ケア児(在宅)",
+        "重症心身障害者(在宅)",
+        "医療的ケア者(在宅)",
+        "コーディネーター数",
+        "うち実務経験あり",
+        "協議の場",
+        "報告状態",
+    ]
+
+
+# --- the demo: the issue's acceptance figures ---------------------------------------------------
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo")
+    from hokenfukushi.factories import PrefectureViewerFactory
+
+    return PrefectureViewerFactory(username="pref_demo")
+
+
+def test_demo_prefecture_csv_has_the_source_figures(client_for, demo):
+    _response, body = download(client_for(demo), "prefecture", fiscal_year=2025)
+    assert body.startswith(BOM)
+    header, *rows = rows_of(body)
+    counts = {row[0]: (row[1], *row[5:9]) for row in rows}
+    assert counts == {
+        "112119": ("本庄市", "6", "4", "36", "2"),
+        "113816": ("美里町", "0", "1", "0", "0"),
+        "113832": ("神川町", "1", "0", "2", "0"),
+        "113859": ("上里町", "0", "0", "4", "0"),
+        "": ("児玉郡市 計", "7", "5", "42", "2"),
+    }
+    assert [row[0] for row in rows] == ["112119", "113816", "113832", "113859", ""]
+    assert sum(int(row[2]) for row in rows[:4]) == 129873 == int(rows[4][2])
+    _, cp932 = download(client_for(demo), "prefecture", fiscal_year=2025, encoding="cp932")
+    assert not cp932.startswith(BOM)
+    assert rows_of(cp932, "cp932") == [header, *rows]
+
+
+def test_demo_open_data_shows_no_small_count_and_hides_nothing_recoverable(
+    client_for, demo, possible_values
+):
+    _, body = download(client_for(demo), "open_data", fiscal_year=2025)
+    _header, *rows = rows_of(body)
+    count_columns = range(5, 9)
+    for row in rows:
+        for i in count_columns:
+            assert row[i] == "x" or not 1 <= int(row[i]) <= 2, row
+    assert rows[-1][1] == "児玉郡市 計"
+    # Every column, attacked with what is published: no hidden cell has a single possible value.
+    _, truth = download(client_for(demo), "prefecture", fiscal_year=2025)
+    true_rows = rows_of(truth)[1:5]
+    for i in count_columns:
+        published, _total, seen = possible_values([int(row[i]) for row in true_rows], threshold=3)
+        assert [("x" if v is None else str(v)) for v in published] == [r[i] for r in rows[:4]]
+        assert all(len(values) > 1 for values in seen.values())
+    assert any(row[i] == "x" for row in rows for i in count_columns)
+
+
+# --- formulas, encodings, filenames, the log ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_a_name_starting_with_a_formula_comes_out_inert(client_for, reports, town, name):
+    Municipality.objects.filter(pk=town.pk).update(name='=HYPERLINK("http://evil","x")')
+    town.region.name = "@SUM(1+1)"
+    town.region.save()
+    _, body = download(client_for("region_admin"), name, fiscal_year=2025)
+    cells = [cell for row in rows_of(body) for cell in row]
+    assert '\'=HYPERLINK("http://evil","x")' in cells
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+    assert not any(cell.startswith("-") and not cell.lstrip("-").isdigit() for cell in cells)
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_cp932_refuses_a_character_it_cannot_hold_and_offers_utf8(client_for, reports, town, name):
+    Municipality.objects.filter(pk=town.pk).update(name="𠮷野町")
+    response = client_for("region_admin").get(
+        reverse(f"exports:{name}"), {"fiscal_year": 2025, "encoding": "cp932"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "「市町村名」" in page and "𠮷野町" in page and "「𠮷」" in page
+    assert "encoding=utf-8" in page
+    assert not ExportLog.objects.exists()
+    _utf8, body = download(client_for("region_admin"), name, fiscal_year=2025, encoding="utf-8")
+    assert "𠮷野町" in body.decode("utf-8-sig")
+
+
+def test_filename_says_what_when_and_whose(client_for, reports, region):
+    response, _ = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''prefecture_R7_2025_")
+    from urllib.parse import unquote
+
+    assert f"_{region.name}_" in unquote(disposition)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_every_download_is_logged(client_for, reports, region_admin, prefecture_user, region):
+    download(client_for("region_admin"), "prefecture", fiscal_year=2025, encoding="cp932")
+    download(client_for("prefecture_user"), "open_data", fiscal_year=2024)
+    download(client_for("region_admin"), "caseload")
+    logs = list(ExportLog.objects.order_by("pk"))
+    assert [(log.user, log.export, log.region) for log in logs] == [
+        (region_admin, "prefecture", region),
+        (prefecture_user, "open_data", None),
+        (region_admin, "caseload", region),
+    ]
+    assert logs[0].parameters == {"fiscal_year": 2025, "encoding": "cp932"}
+    assert logs[1].parameters == {"fiscal_year": 2024, "encoding": "utf-8", "threshold": 3}
+
+
+@pytest.mark.parametrize("bad", ["abc", "1999", "2200"])
+def test_a_bad_fiscal_year_re_renders_the_page_with_a_japanese_error(client_for, reports, bad):
+    response = client_for("region_admin").get(
+        reverse("exports:prefecture"), {"fiscal_year": bad, "encoding": "cp932"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "年度は選べません" in page
+    assert 'value="cp932" checked' in page  # the user's other choice is kept
+    assert not ExportLog.objects.exists()
+
+
+def test_the_export_page_lists_the_three_exports(client_for, reports):
+    response = client_for("municipal_user").get(reverse("exports:index"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for url in ("prefecture.csv", "open-data.csv", "caseload.csv"):
+        assert f"/exports/{url}" in page
+    assert "1〜2人のセルは「x」" in page
+
+
+# --- the long-form caseload export ---------------------------------------------------------------
+
+
+def test_caseload_has_one_row_per_count_with_its_state(client_for, town):
+    CountReportFactory(municipality=town, smid_children_with_medical_care=2)
+    _, body = download(client_for("region_admin"), "caseload")
+    header, *rows = rows_of(body)
+    assert header == ["団体コード", "市町村名", "集計基準日", "年度", "区分", "人数", "状態"]
+    assert [(row[4], row[5]) for row in rows] == [
+        ("重症心身障害児（在宅）", "3"),
+        ("医療的ケア児（在宅）", "2"),
+        ("重症心身障害者（在宅）", "10"),
+        ("医療的ケア者（在宅）", "1"),
+        ("重症心身障害児のうち医療的ケアが必要な方", "2"),
+    ]
+    assert {row[6] for row in rows} == {"下書き"}
+    assert {row[3] for row in rows} == {"2025"}
+
+
+# --- queries do not grow with towns ---------------------------------------------------------------
+
+
+def _add_towns(region, count):
+    for _ in range(count):
+        municipality = MunicipalityFactory(region=region)
+        PopulationSnapshotFactory(municipality=municipality)
+        CountReportFactory(municipality=municipality, approved=True)
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_query_count_is_the_same_for_3_and_30_towns(
+    client_for, region, region_admin, django_assert_max_num_queries, name
+):
+    client = client_for("region_admin")
+    # session, user, scope name, log insert (with its savepoint pair), then the rows
+    budget = {"prefecture": 9, "open_data": 8, "caseload": 7}[name]
+    _add_towns(region, 3)
+    with django_assert_max_num_queries(budget):
+        _response, body = download(client, name, fiscal_year=2025)
+    assert len(rows_of(body)) > 3
+    _add_towns(region, 27)
+    with django_assert_max_num_queries(budget):
+        _response, body = download(client, name, fiscal_year=2025)
+    assert len(rows_of(body)) > 30
