@@ -91,6 +91,14 @@ class CountReportQuerySet(ScopedQuerySet):
             pk=Subquery(candidates.order_by("-as_of", "-pk").values("pk")[:1]),
         )
 
+    def approved_by_town_and_year(self) -> dict[tuple[int, int], CountReport]:
+        """The approved figures of each (town id, fiscal year): the latest approved report of
+        that year, in one query."""
+        figures: dict[tuple[int, int], CountReport] = {}
+        for report in self.approved().order_by("municipality_id", "fiscal_year", "as_of", "pk"):
+            figures[(report.municipality_id, report.fiscal_year)] = report  # later ones win
+        return figures
+
     def status_by_town(
         self, towns: Iterable[Municipality | int], fiscal_year: int
     ) -> dict[int, TownReportStatus]:

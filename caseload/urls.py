@@ -1,3 +1,9 @@
+from django.urls import path
+
+from caseload import views
+
 app_name = "caseload"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.caseload_overview, name="overview"),
+]

@@ -110,3 +110,14 @@ def test_latest_approved_up_to_is_one_query_as_data_grows(region, django_assert_
             )
             assert {r.fiscal_year for r in reports} == {2024}
             [r.municipality.code for r in reports]
+
+
+def test_approved_by_town_and_year_takes_the_latest_approved_report_of_each_year(town):
+    CountReportFactory(municipality=town, as_of=dt.date(2025, 4, 1), approved=True)
+    autumn = CountReportFactory(municipality=town, as_of=dt.date(2025, 10, 1), approved=True)
+    CountReportFactory(municipality=town, as_of=dt.date(2026, 1, 1))  # draft: not a figure
+    last_year = CountReportFactory(municipality=town, as_of=dt.date(2024, 4, 1), approved=True)
+    assert CountReport.objects.approved_by_town_and_year() == {
+        (town.pk, 2025): autumn,
+        (town.pk, 2024): last_year,
+    }
