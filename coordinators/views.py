@@ -1,9 +1,21 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from coordinators.models import Coordinator
-from hokenfukushi.models import Municipality
+from hokenfukushi.models import Municipality, Region
+
+
+def _selected_region(request: HttpRequest, regions: list[Region]) -> Region | None:
+    """`?region=<id>` narrows a multi-region reader (prefecture) to one region; a region the
+    user may not read answers 404, like any object outside their scope."""
+    wanted = request.GET.get("region", "")
+    if not wanted:
+        return None
+    for region in regions:
+        if str(region.pk) == wanted:
+            return region
+    raise Http404
 
 
 @login_required
@@ -13,11 +25,17 @@ def coordinator_list(request: HttpRequest) -> HttpResponse:
     Every municipal user reads the whole region (coordinator information is shared across the
     network); editing stays in the admin, limited to one's own town. Query count is constant.
     """
+    regions = list(Region.objects.visible_to(request.user).order_by("name"))
+    region = _selected_region(request, regions)
     coordinators = Coordinator.objects.visible_to(request.user).active()
+    towns_query = Municipality.objects.visible_to(request.user).select_related("region")
+    if region is not None:
+        coordinators = coordinators.filter(organization__region=region)
+        towns_query = towns_query.filter(region=region)
     roster = coordinators.select_related(
         "organization__region", "organization__municipality"
     ).prefetch_related("municipalities")
-    towns = list(Municipality.objects.visible_to(request.user).select_related("region"))
+    towns = list(towns_query)
     coverage = coordinators.coverage_by_municipality(towns)
     town_rows = [(town, coverage[town.pk]) for town in towns]
     training_years = coordinators.training_year_table()
@@ -33,5 +51,7 @@ def coordinator_list(request: HttpRequest) -> HttpResponse:
             "town_rows": town_rows,
             "uncovered_towns": [town for town, cover in town_rows if cover.total == 0],
             "show_region": len({town.region_id for town in towns}) > 1,
+            "regions": regions,
+            "selected_region": region,
         },
     )

@@ -3,7 +3,9 @@ Japanese filters and search, FK choices, validation messages."""
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from coordinators.factories import CoordinatorFactory, OrganizationFactory
 from coordinators.models import BaseProfession, Coordinator, Experience, Organization
@@ -193,3 +195,23 @@ def test_demo_misato_edits_only_misato(db, settings):
     assert client.get(f"{LIST}{honjo.pk}/change/").status_code == 404
     # ... while the shared page still shows the whole region to them
     assert client.get("/coordinators/").context["total"] == 16
+
+
+def _changelist_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["region_admin", "municipal_user"])
+def test_changelist_query_count_does_not_grow(
+    role, client_for, town, django_assert_max_num_queries
+):
+    client = client_for(role)
+    organization = OrganizationFactory(municipality=town)
+    CoordinatorFactory.create_batch(5, organization=organization)
+    small = _changelist_queries(client)
+    CoordinatorFactory.create_batch(95, organization=organization)
+    with django_assert_max_num_queries(small):
+        _changelist_queries(client)

@@ -122,15 +122,40 @@ def _queries(client, count: int) -> int:
     return len(captured.captured_queries)
 
 
-@pytest.mark.parametrize("role", ["region_admin", "municipal_user"])
+@pytest.mark.parametrize("role", ["region_admin", "municipal_user", "prefecture_user"])
 def test_query_count_does_not_grow_with_the_roster(
     role, client_for, region, town, other_town, django_assert_max_num_queries
 ):
     client = client_for(role)
     _make(5, region, [town, other_town])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         small = _queries(client, 5)
     _make(195, region, [town, other_town])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         large = _queries(client, 200)
     assert small == large, (small, large)
+
+
+def test_prefecture_narrows_to_one_region(client_for, people, region, other_region):
+    client = client_for("prefecture_user")
+    everything = client.get(URL)
+    assert (
+        "圏域" in everything.content.decode()
+        and 'id="region-filter"' in everything.content.decode()
+    )
+    assert everything.context["total"] == 4
+    far_only = client.get(URL, {"region": other_region.pk})
+    assert far_only.context["total"] == 1
+    assert [t.name for t in far_only.context["uncovered_towns"]] == []
+    assert "遠方 四郎" in far_only.content.decode()
+    assert "本町 一郎" not in far_only.content.decode()
+
+
+@pytest.mark.parametrize("value", ["other_region", "999999", "abc"])
+def test_region_outside_scope_or_unknown_is_404(value, client_for, people, other_region):
+    wanted = other_region.pk if value == "other_region" else value
+    assert client_for("municipal_user").get(URL, {"region": wanted}).status_code == 404
+
+
+def test_single_region_readers_get_no_region_picker(client_for, people):
+    assert 'id="region-filter"' not in client_for("region_admin").get(URL).content.decode()
