@@ -207,6 +207,8 @@ SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=SESSION
 # on in production). Anyone who has enrolled an authenticator app must always use it.
 OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=not DEBUG)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="hokenfukushi")
+# Nobody, not even a superuser, reads another person's TOTP secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content-Security-Policy, enforced: no inline script or style without the per-request nonce.
 SECURE_CSP = {

@@ -23,6 +23,11 @@ class LoginEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
             and (user.is_superuser or user.role == user.Role.REGION_ADMIN)
         )
 
+    def get_queryset(self, request):
+        # Empty for everyone else, so no id answers differently from another (all 404/403).
+        queryset = super().get_queryset(request)
+        return queryset if self._reads_trail(request) else queryset.none()
+
     def has_module_permission(self, request):
         return self._reads_trail(request)
 
