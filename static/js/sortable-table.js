@@ -27,9 +27,8 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sort-button";
-      button.textContent = header.textContent;
-      button.setAttribute("aria-label", header.textContent + "で並べ替え");
-      header.textContent = "";
+      button.setAttribute("aria-label", header.textContent.trim() + "で並べ替え");
+      while (header.firstChild) { button.appendChild(header.firstChild); }
       header.appendChild(button);
       button.addEventListener("click", function () { sortBy(table, header, index); });
     });
