@@ -1,0 +1,39 @@
+import pytest
+from django.core.management import call_command
+
+from hokenfukushi.demo import DEMO_PASSWORD
+from meetings.models import Meeting
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_center_follows_the_meetings_from_list_to_print(
+    page, login, screenshot, axe_violations, settings, tmp_path
+):
+    settings.DEBUG = True
+    call_command("load_demo", "--with-users")
+    login("center", DEMO_PASSWORD)
+    page.get_by_role("link", name="会議", exact=True).click()
+    page.wait_for_url("**/meetings/")
+    totals = page.locator('#meeting-table td[data-count="total"]').all_inner_texts()
+    assert totals == ["8", "5", "17"]
+    assert page.locator("svg[role=img] rect.bar-coordinators").count() == 3
+    assert page.locator("#never-attended li").count() == 4
+    assert axe_violations(page) == []
+    screenshot("meetings-list")
+
+    page.get_by_role("link", name="第3回", exact=True).click()
+    page.wait_for_url("**/meetings/*/")
+    assert page.locator('#attendance-table [data-total="all"]').inner_text() == "17名"
+    carried = page.locator("#carried-actions").inner_text()
+    assert "第3回で確認" in carried and "施設見学" in carried
+    assert axe_violations(page) == []
+    screenshot("meeting-3")
+
+    third = Meeting.objects.get(region__name="児玉郡市", number=3)
+    page.goto(f"/meetings/{third.pk}/print/")
+    pdf = tmp_path / "meeting-3.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    pages = pdf.read_bytes().count(b"/Type /Page\n") or pdf.read_bytes().count(b"/Type /Page")
+    assert 1 <= pages <= 3
+    screenshot("meeting-3-print")
