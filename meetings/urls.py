@@ -9,4 +9,5 @@ urlpatterns = [
     path("calendar.ics", views.calendar_feed, name="calendar"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/print/", views.meeting_print, name="print"),
+    path("<int:pk>/actions/<int:action_pk>/close/", views.close_action, name="close_action"),
 ]

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from coordinators.models import Coordinator, Organization
 from hokenfukushi.models import Region
@@ -23,8 +27,10 @@ from meetings.connections import (
     network_growth,
     organization_matrix,
 )
+from meetings.forms import CloseActionForm
 from meetings.models import (
     ActionItem,
+    ActionStatus,
     AgendaItem,
     Attendance,
     AttendanceFact,
@@ -32,6 +38,7 @@ from meetings.models import (
     MeetingStatus,
     PreQuestion,
 )
+from meetings.services import close_action_item
 
 
 def _participants(facts: list[AttendanceFact]) -> list[Participant]:
@@ -134,10 +141,26 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _meeting_context(request: HttpRequest, pk: int) -> dict:
+def _meeting_context(
+    request: HttpRequest, pk: int, *, bound_form: tuple[int, CloseActionForm] | None = None
+) -> dict:
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("region"), pk=pk
     )
+    can_follow_up = Meeting.objects.editable_by(request.user).filter(pk=meeting.pk).exists()
+    carried = list(
+        ActionItem.objects.carried_into(meeting)
+        .select_related("owner_organization", "closed_at", "raised_at")
+        .order_by("raised_at__number", "pk")
+    )
+    if can_follow_up:
+        for action in carried:
+            if action.status == ActionStatus.OPEN:
+                action.close_form = (
+                    bound_form[1]
+                    if bound_form and bound_form[0] == action.pk
+                    else CloseActionForm(prefix=f"action-{action.pk}")
+                )
     agenda = list(
         AgendaItem.objects.filter(meeting=meeting).select_related("presenter_organization")
     )
@@ -164,11 +187,8 @@ def _meeting_context(request: HttpRequest, pk: int) -> dict:
         "actions_raised": list(
             ActionItem.objects.filter(raised_at=meeting).select_related(*action_related)
         ),
-        "actions_carried": list(
-            ActionItem.objects.carried_into(meeting)
-            .select_related(*action_related)
-            .order_by("raised_at__number", "pk")
-        ),
+        "actions_carried": carried,
+        "can_follow_up": can_follow_up,
         "questions": list(
             PreQuestion.objects.filter(meeting=meeting).select_related("asked_by", "answered_by")
         ),
@@ -178,6 +198,36 @@ def _meeting_context(request: HttpRequest, pk: int) -> dict:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", _meeting_context(request, pk))
+
+
+@login_required
+@require_POST
+def close_action(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """Record at this meeting that a carried action was done or dropped."""
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    if not Meeting.objects.editable_by(request.user).filter(pk=meeting.pk).exists():
+        raise PermissionDenied
+    action = get_object_or_404(ActionItem.objects.carried_into(meeting).open(), pk=action_pk)
+    form = CloseActionForm(request.POST, prefix=f"action-{action.pk}")
+    if form.is_valid():
+        try:
+            close_action_item(
+                action=action,
+                at_meeting=meeting,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("「%(text)s」を%(meeting)sで確認しました。")
+                % {"text": action, "meeting": meeting},
+            )
+            return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#carried-actions")
+    context = _meeting_context(request, pk, bound_form=(action.pk, form))
+    return render(request, "meetings/meeting_detail.html", context, status=400)
 
 
 @login_required

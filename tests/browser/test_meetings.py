@@ -30,6 +30,17 @@ def test_center_follows_the_meetings_from_list_to_print(
     assert axe_violations(page) == []
     screenshot("meeting-3")
 
+    visit = page.locator("#carried-actions tr", has_text="施設見学など視察の機会をつくる")
+    visit.get_by_text("結果を記録", exact=True).click()
+    visit.get_by_label("完了").check()
+    visit.get_by_label("結果・メモ").fill("多機能型事業所を見学した（ブラウザテスト）")
+    visit.get_by_role("button", name="記録する").click()
+    page.wait_for_load_state()
+    assert "第3回で確認しました" in page.get_by_role("status").inner_text()
+    visit = page.locator("#carried-actions tr", has_text="施設見学など視察の機会をつくる")
+    assert "第3回で確認" in visit.inner_text()
+    assert visit.get_by_role("button", name="記録する").count() == 0
+
     third = Meeting.objects.get(region__name="児玉郡市", number=3)
     page.goto(f"/meetings/{third.pk}/print/")
     pdf = tmp_path / "meeting-3.pdf"

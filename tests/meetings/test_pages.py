@@ -176,7 +176,9 @@ def _queries(client, path) -> int:
 
 
 LIST_QUERIES = 7  # session, user, regions, meetings, attendance, coordinators, organizations
-DETAIL_QUERIES = 8  # session, user, meeting, agenda, attendance, raised, carried, questions
+DETAIL_QUERIES = (
+    9  # session, user, meeting, may-edit, agenda, attendance, raised, carried, questions
+)
 
 
 def test_list_page_queries_stay_constant_as_meetings_and_people_grow(
