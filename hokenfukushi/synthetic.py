@@ -98,6 +98,25 @@ def _raw_delete(queryset: models.QuerySet) -> int:
     return queryset._raw_delete(queryset.db)
 
 
+def _delete_users(users: models.QuerySet) -> int:
+    """Accounts made for synthetic regions (benchmark users), with whatever points at them:
+    login records, devices and group rows go; history keeps the change but forgets the user."""
+    user_ids = list(users.values_list("pk", flat=True))
+    if not user_ids:
+        return 0
+    for relation in User._meta.related_objects:
+        related = relation.related_model.objects.filter(**{f"{relation.field.name}__in": user_ids})
+        if relation.on_delete is models.SET_NULL:
+            related.update(**{relation.field.name: None})
+        else:
+            _raw_delete(related)
+    for m2m in User._meta.many_to_many:
+        _raw_delete(
+            m2m.remote_field.through.objects.filter(**{f"{m2m.m2m_field_name()}__in": user_ids})
+        )
+    return _raw_delete(User.objects.filter(pk__in=user_ids))
+
+
 @transaction.atomic
 def clear_synthetic() -> int:
     """Delete every synthetic region and everything in it (the demo and real data stay)."""
@@ -123,7 +142,10 @@ def clear_synthetic() -> int:
         Council.objects.filter(in_region),
         PopulationSnapshot.objects.filter(in_town),
         ExportLog.objects.filter(in_region),
-        User.objects.filter(in_region | in_town),
+    ):
+        deleted += _raw_delete(queryset)
+    deleted += _delete_users(User.objects.filter(in_region | in_town))
+    for queryset in (
         Municipality.objects.filter(in_region),
         regions,
     ):

@@ -97,3 +97,17 @@ def test_too_many_towns_is_a_clear_error(debug_on):
         call_command(
             "generate_synthetic", regions=1, towns=MAX_TOWNS + 1, years=1, stdout=StringIO()
         )
+
+
+@pytest.mark.django_db
+def test_accounts_of_synthetic_regions_go_with_them_even_after_signing_in(debug_on, client):
+    from hokenfukushi.factories import RegionAdminFactory
+    from hokenfukushi.models import User
+
+    call_command("generate_synthetic", regions=1, towns=4, years=1, stdout=StringIO())
+    account = RegionAdminFactory(region=Region.objects.get(is_synthetic=True))
+    client.force_login(account)  # leaves login records that point at the account
+    client.get("/")
+
+    call_command("generate_synthetic", regions=1, towns=4, years=1, stdout=StringIO())
+    assert not User.objects.filter(pk=account.pk).exists()
