@@ -95,26 +95,30 @@ class SyntheticSummary:
 def _raw_delete(queryset: models.QuerySet) -> int:
     # Skips per-row delete signals on purpose: simple_history would otherwise load and record
     # every one of ~225k synthetic rows before deleting it.
-    return queryset._raw_delete(queryset.db)
+    return queryset._raw_delete(queryset.db) or 0
 
 
-def _delete_users(users: models.QuerySet) -> int:
-    """Accounts made for synthetic regions (benchmark users), with whatever points at them:
-    login records, devices and group rows go; history keeps the change but forgets the user."""
-    user_ids = list(users.values_list("pk", flat=True))
-    if not user_ids:
-        return 0
-    for relation in User._meta.related_objects:
-        related = relation.related_model.objects.filter(**{f"{relation.field.name}__in": user_ids})
+def _clear_references(model: type[models.Model], ids: list[int]) -> None:
+    """Whatever else points at rows about to go (login records, devices, audit of exports made
+    by benchmark accounts…): nullable links are cut, the rest is deleted with them."""
+    relations = [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created
+        and not f.concrete
+        and (f.one_to_many or f.one_to_one)
+        # History rows have no constraint and keep their link: the record stays as it was.
+        and f.field.db_constraint
+    ]
+    for relation in relations:
+        related = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": ids})
         if relation.on_delete is models.SET_NULL:
             related.update(**{relation.field.name: None})
         else:
             _raw_delete(related)
-    for m2m in User._meta.many_to_many:
-        _raw_delete(
-            m2m.remote_field.through.objects.filter(**{f"{m2m.m2m_field_name()}__in": user_ids})
-        )
-    return _raw_delete(User.objects.filter(pk__in=user_ids))
+    for m2m in model._meta.many_to_many:
+        through = m2m.remote_field.through
+        _raw_delete(through.objects.filter(**{f"{m2m.m2m_field_name()}__in": ids}))
 
 
 @transaction.atomic
@@ -144,12 +148,15 @@ def clear_synthetic() -> int:
         ExportLog.objects.filter(in_region),
     ):
         deleted += _raw_delete(queryset)
-    deleted += _delete_users(User.objects.filter(in_region | in_town))
-    for queryset in (
-        Municipality.objects.filter(in_region),
-        regions,
+    # Accounts of synthetic regions are benchmark accounts: they go too.
+    for model, queryset in (
+        (User, User.objects.filter(in_region | in_town)),
+        (Municipality, Municipality.objects.filter(in_region)),
+        (Region, regions),
     ):
-        deleted += _raw_delete(queryset)
+        ids = list(queryset.values_list("pk", flat=True))
+        _clear_references(model, ids)
+        deleted += _raw_delete(model._base_manager.filter(pk__in=ids))
     return deleted
 
 
