@@ -83,7 +83,7 @@ class CountReportAdmin(ScopedModelAdmin):
     list_select_related = ["municipality"]
     readonly_fields = [
         "status",
-        "fiscal_year",
+        "fiscal_year_display",
         "submitted_by",
         "submitted_at",
         "approved_by",
@@ -92,7 +92,7 @@ class CountReportAdmin(ScopedModelAdmin):
         "version",
     ]
     fieldsets = [
-        (None, {"fields": ["municipality", "as_of", "fiscal_year", "expected_version"]}),
+        (None, {"fields": ["municipality", "as_of", "fiscal_year_display", "expected_version"]}),
         (
             _("在宅の人数"),
             {"fields": [*rules.COUNT_LABELS, *rules.SUBSET_LABELS]},
@@ -155,7 +155,7 @@ class CountReportAdmin(ScopedModelAdmin):
 
     @admin.display(description=_("年度"), ordering="fiscal_year")
     def fiscal_year_display(self, obj):
-        return fiscal_year_label(obj.fiscal_year)
+        return fiscal_year_label(obj.fiscal_year) if obj.fiscal_year else "（基準日から決まります）"
 
     # --- writes go through the services ------------------------------------------------------
     def save_model(self, request, obj, form, change):
