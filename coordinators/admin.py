@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from coordinators.models import Coordinator, Organization
@@ -59,8 +60,7 @@ class OrganizationAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
 @admin.register(Coordinator)
 class CoordinatorAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
     list_display = [
-        "name",
-        "kana",
+        "name_and_kana",
         "organization",
         "profession",
         "training_year",
@@ -100,10 +100,22 @@ class CoordinatorAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("municipalities")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Covering the whole region makes a person count for every town's coverage: that is
+        # the base center's decision, not one town's.
+        user = request.user
+        if not user.is_superuser and user.role == user.Role.MUNICIPAL:
+            return ["covers_whole_region"]
+        return []
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "municipalities":
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("氏名（ふりがな）"), ordering="kana")
+    def name_and_kana(self, obj: Coordinator) -> str:
+        return format_html("{}<br><small>{}</small>", obj.name, obj.kana)
 
     @admin.display(description=_("基礎職"), ordering="base_profession")
     def profession(self, obj: Coordinator) -> str:

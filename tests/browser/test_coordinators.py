@@ -25,3 +25,20 @@ def test_center_reads_the_demo_roster(page, login, screenshot, axe_violations, s
     )
     assert axe_violations(page) == []
     screenshot("coordinators")
+
+
+def test_misato_admin_lists_only_misato(page, login, screenshot, settings):
+    settings.DEBUG = True
+    call_command("load_demo", "--with-users")
+    login("misato", DEMO_PASSWORD)
+    page.goto("/admin/coordinators/coordinator/")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 2
+    assert {rows.nth(i).locator("th a").inner_text().splitlines()[0] for i in range(2)} == {
+        "小川 由美（デモ）",
+        "高橋 優（デモ）",
+    }
+    screenshot("coordinators_admin_misato")
+    page.get_by_role("link", name="小川 由美（デモ）").click()
+    assert page.get_by_label("美里町").is_checked()
+    screenshot("coordinators_admin_change")

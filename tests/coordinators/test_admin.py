@@ -215,3 +215,15 @@ def test_changelist_query_count_does_not_grow(
     CoordinatorFactory.create_batch(95, organization=organization)
     with django_assert_max_num_queries(small):
         _changelist_queries(client)
+
+
+def test_only_the_region_admin_decides_region_wide_coverage(client_for, people):
+    own = people["own"]
+    client_for("municipal_user").post(
+        f"{LIST}{own.pk}/change/", _form(own, covers_whole_region="on", notes="変更")
+    )
+    own.refresh_from_db()
+    assert own.notes == "変更" and not own.covers_whole_region
+    client_for("region_admin").post(f"{LIST}{own.pk}/change/", _form(own, covers_whole_region="on"))
+    own.refresh_from_db()
+    assert own.covers_whole_region
