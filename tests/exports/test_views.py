@@ -174,6 +174,7 @@ def test_demo_prefecture_csv_has_the_source_figures(client_for, demo):
     }
     assert [row[0] for row in rows] == ["112119", "113816", "113832", "113859", ""]
     assert sum(int(row[2]) for row in rows[:4]) == 129873 == int(rows[4][2])
+    assert rows[4][9] == "16"  # the region's 16 coordinators, each counted once
     _, cp932 = download(client_for(demo), "prefecture", fiscal_year=2025, encoding="cp932")
     assert not cp932.startswith(BOM)
     assert rows_of(cp932, "cp932") == [header, *rows]
@@ -318,3 +319,53 @@ def test_query_count_is_the_same_for_3_and_30_towns(
     with django_assert_max_num_queries(budget):
         _response, body = download(client, name, fiscal_year=2025)
     assert len(rows_of(body)) > 30
+
+
+# --- coordinators and councils per town ----------------------------------------------------------
+
+
+def test_coordinator_counts_agree_with_the_coordinators_coverage_rule(
+    client_for, region, town, other_town, far_town
+):
+    from coordinators.factories import CoordinatorFactory, OrganizationFactory
+    from coordinators.models import Coordinator, Experience
+
+    center = OrganizationFactory(municipality=None, region=region, name="基幹センター")
+    CoordinatorFactory(municipalities=[town], experience=Experience.DIRECT)
+    CoordinatorFactory(organization=center, covers_whole_region=True, municipalities=[town])
+    CoordinatorFactory(municipalities=[town], is_active=False)
+    CoordinatorFactory(
+        organization=OrganizationFactory(municipality=far_town), covers_whole_region=True
+    )
+    _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
+    header, *rows = rows_of(body)
+    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    coverage = Coordinator.objects.coverage_by_municipality([town, other_town])
+    for municipality, expected in ((town, (2, 1)), (other_town, (1, 0))):
+        row = by_code[municipality.code]
+        exported = (int(row["コーディネーター数"]), int(row["うち実務経験あり"]))
+        assert exported == expected
+        assert exported == (coverage[municipality.pk].total, coverage[municipality.pk].experienced)
+    total = by_code[""]
+    assert (total["コーディネーター数"], total["うち実務経験あり"]) == ("2", "1")
+
+
+def test_council_column_names_the_form_once_established(client_for, region, town, other_town):
+    from hokenfukushi.models import Council, CouncilForm, CouncilStatus
+
+    planned = Council.objects.create(
+        region=region, name="検討会", form=CouncilForm.JOINT, status=CouncilStatus.PLANNING
+    )
+    planned.municipalities.set([town, other_town])
+    established = Council.objects.create(
+        region=region,
+        name="協議会",
+        form=CouncilForm.SINGLE,
+        status=CouncilStatus.ESTABLISHED,
+        status_date=dt.date(2025, 6, 1),
+    )
+    established.municipalities.set([town])
+    _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
+    header, *rows = rows_of(body)
+    column = header.index("協議の場")
+    assert [row[column] for row in rows] == ["単独設置", "検討中", "単独設置"]

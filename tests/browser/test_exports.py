@@ -1,0 +1,34 @@
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+
+from hokenfukushi.demo import DEMO_PASSWORD
+from hokenfukushi.models import ExportLog
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_prefecture_officer_downloads_the_prefecture_csv(
+    page, login, screenshot, axe_violations, settings
+):
+    settings.DEBUG = True
+    call_command("load_demo", "--with-users")
+    login("pref", DEMO_PASSWORD)
+    page.get_by_role("link", name="データ出力").click()
+    page.wait_for_url("**/exports/")
+    assert page.get_by_role("heading", level=1).inner_text() == "データ出力"
+    section = page.get_by_role("region", name="県報告用の集計表 prefecture.csv")
+    assert section.get_by_label("年度").input_value() == "2025"
+    assert axe_violations(page) == []
+    screenshot("exports")
+    section.get_by_label("Shift_JIS（cp932・古い Excel 向け）").check()
+    with page.expect_download() as info:
+        section.get_by_role("button", name="県報告用 CSV をダウンロード").click()
+    download = info.value
+    assert download.suggested_filename.startswith("prefecture_R7_2025_全圏域_")
+    with open(download.path(), encoding="cp932") as file:
+        rows = list(csv.reader(io.StringIO(file.read())))
+    assert rows[-1][1:9] == ["児玉郡市 計", "129873", "", "", "7", "5", "42", "2"]
+    assert ExportLog.objects.get().parameters == {"fiscal_year": 2025, "encoding": "cp932"}
