@@ -158,6 +158,30 @@ def _count_report(world: World, owner: str):
     return CountReportFactory(municipality=world.town(owner))
 
 
+def _organization(world: World, owner: str):
+    from coordinators.factories import OrganizationFactory
+
+    return OrganizationFactory(municipality=world.town(owner))
+
+
+def _coordinator(world: World, owner: str):
+    from coordinators.factories import CoordinatorFactory
+
+    return CoordinatorFactory(organization=world.obj("coordinators.organization", owner))
+
+
+def _meeting(world: World, owner: str):
+    from meetings.factories import MeetingFactory
+
+    return MeetingFactory(region=world.town(owner).region)
+
+
+def _action_item(world: World, owner: str):
+    from meetings.factories import ActionItemFactory
+
+    return ActionItemFactory(raised_at=world.obj("meetings.meeting", owner))
+
+
 OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "account": _staff_account,
     "hokenfukushi.region": _region,
@@ -173,6 +197,10 @@ OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "auth.group": _group,
     "otp_totp.totpdevice": _totp_device,
     "caseload.countreport": _count_report,
+    "coordinators.organization": _organization,
+    "coordinators.coordinator": _coordinator,
+    "meetings.meeting": _meeting,
+    "meetings.actionitem": _action_item,
 }
 
 
@@ -243,6 +271,62 @@ MUNICIPALITIES = {
     "add": answers(region_admin="200", staff="403"),
     "delete": answers(staff="403"),
 }
+# Coordinators and their organizations: in the admin municipal staff work only on their own
+# town's rows (they read the whole region on /coordinators/), so other towns' rows are 404.
+OWN_TOWN_ROWS = {
+    **TOWN_DATA,
+    "change": answers(
+        region_admin="200 200 404",
+        municipal_user="200 404 404",
+        other_town_user="404 200 404",
+        other_region_user="404 404 200",
+    ),
+    "delete": answers(
+        region_admin="200 200 404",
+        municipal_user="200 404 404",
+        other_town_user="404 200 404",
+        other_region_user="404 404 200",
+    ),
+    "history": answers(
+        region_admin="200 200 404",
+        municipal_user="200 404 404",
+        other_town_user="404 200 404",
+        other_region_user="404 404 200",
+    ),
+}
+# Count reports (a draft per town): own town only for municipal staff, as above; deleting answers
+# 403 for any report outside the worklist; submit/approve/reopen pages follow the workflow
+# (a draft can be submitted; approving or reopening a draft is refused with a message: 302).
+_DRAFT_EDITORS = dict(
+    region_admin="200 200 404",
+    municipal_user="200 404 404",
+    other_town_user="404 200 404",
+    other_region_user="404 404 200",
+)
+COUNT_REPORTS = {
+    **OWN_TOWN_ROWS,
+    "delete": answers(
+        region_admin="200 200 403",
+        municipal_user="200 403 403",
+        other_town_user="403 200 403",
+        other_region_user="403 403 200",
+    ),
+    "submit": answers(**_DRAFT_EDITORS),
+    "approve": answers(
+        region_admin="302 302 404",
+        municipal_user="302 404 404",
+        other_town_user="404 302 404",
+        other_region_user="404 404 302",
+    ),
+    "reopen": answers(
+        region_admin="302 302 404",
+        municipal_user="302 404 404",
+        other_town_user="404 302 404",
+        other_region_user="404 404 302",
+    ),
+    "import": answers(staff="200"),
+}
+
 # Accounts: the region admin manages its region's accounts; staff do not manage accounts;
 # accounts are deactivated, never deleted (superusers only).
 ACCOUNTS = {
@@ -287,6 +371,11 @@ ADMIN_MODELS: dict[str, Mapping[str, dict[str, Answer]]] = {
     "axes.accesslog": SUPERUSER_ONLY,
     "axes.accessfailurelog": SUPERUSER_ONLY,
     "auth.group": SUPERUSER_ONLY,
+    "coordinators.organization": OWN_TOWN_ROWS,
+    "coordinators.coordinator": OWN_TOWN_ROWS,
+    "meetings.meeting": REGION_DATA,
+    "meetings.actionitem": REGION_DATA,
+    "caseload.countreport": COUNT_REPORTS,
     "otp_totp.totpdevice": {
         **SUPERUSER_ONLY,
         # secrets are never shown in the admin (OTP_ADMIN_HIDE_SENSITIVE_DATA)
@@ -323,12 +412,23 @@ def _admin_object_url(label: str, view: str) -> Callable[[World, str | None], st
             return f"/admin/{app_label}/{model_name}/{obj.pk}/history/{version.history_id}/"
         if view == "password":
             return reverse("admin:auth_user_password_change", args=[obj.pk])
-        name = {"config": "otp_totp_totpdevice_config", "qrcode": "otp_totp_totpdevice_qrcode"}
-        if view in name:
-            return reverse(f"admin:{name[view]}", args=[obj.pk])
+        if view in CUSTOM_ADMIN_VIEWS:
+            return reverse(f"admin:{CUSTOM_ADMIN_VIEWS[view]}", args=[obj.pk])
         return reverse(f"admin:{app_label}_{model_name}_{view}", args=[obj.pk])
 
     return url
+
+
+# Extra object views some ModelAdmins add, by their URL names.
+CUSTOM_ADMIN_VIEWS = {
+    "config": "otp_totp_totpdevice_config",
+    "qrcode": "otp_totp_totpdevice_qrcode",
+    "submit": "caseload_countreport_submit",
+    "approve": "caseload_countreport_approve",
+    "reopen": "caseload_countreport_reopen",
+}
+# Extra views without an object.
+MODEL_WIDE_VIEWS = ("changelist", "add", "import")
 
 
 def _admin_key(label: str, view: str) -> str:
@@ -338,8 +438,6 @@ def _admin_key(label: str, view: str) -> str:
         "redirect": f"{base}<path:object_id>/",
         "version": f"admin:{app_label}_{model_name}_simple_history",
         "password": "admin:auth_user_password_change",
-        "config": "admin:otp_totp_totpdevice_config",
-        "qrcode": "admin:otp_totp_totpdevice_qrcode",
     }.get(view, f"admin:{app_label}_{model_name}_{view}")
 
 
@@ -347,11 +445,11 @@ def admin_rows() -> Iterator[Row]:
     for label, table in ADMIN_MODELS.items():
         app_label, model_name = label.split(".")
         for view, expect in table.items():
-            if view in ("changelist", "add"):
+            if view in MODEL_WIDE_VIEWS:
                 url = _fixed(reverse(f"admin:{app_label}_{model_name}_{view}"))
             else:
                 url = _admin_object_url(label, view)
-            per_object = view not in ("changelist", "add")
+            per_object = view not in MODEL_WIDE_VIEWS
             yield Row(_admin_key(label, view), expect, url, per_object)
 
 
@@ -369,6 +467,14 @@ def _view_on_site(world: World, owner: str | None) -> str:
     content_type = ContentType.objects.get_for_model(town)
     return reverse("admin:view_on_site", args=[content_type.pk, town.pk])
 
+
+# A page about one region's object: its region's staff and the prefecture read it.
+_REGION_PAGE = answers(
+    staff="200 200 404",
+    other_region_user="404 404 200",
+    prefecture_user="200",
+    anonymous="login",
+)
 
 SITE_ROWS = [
     Row("dashboard", answers(staff="200", prefecture_user="200", anonymous="login"), _fixed("/")),
@@ -394,6 +500,28 @@ SITE_ROWS = [
         "coordinators:list",
         answers(staff="200", prefecture_user="200", anonymous="login"),
         _fixed("/coordinators/"),
+    ),
+    Row(
+        "meetings:list",
+        answers(staff="200", prefecture_user="200", anonymous="login"),
+        _fixed("/meetings/"),
+    ),
+    Row(
+        "meetings:calendar",
+        answers(staff="200", prefecture_user="200", anonymous="login"),
+        _fixed("/meetings/calendar.ics"),
+    ),
+    Row(
+        "meetings:detail",
+        _REGION_PAGE,
+        lambda world, owner: f"/meetings/{world.obj('meetings.meeting', owner).pk}/",
+        per_object=True,
+    ),
+    Row(
+        "meetings:print",
+        _REGION_PAGE,
+        lambda world, owner: f"/meetings/{world.obj('meetings.meeting', owner).pk}/print/",
+        per_object=True,
     ),
     # --- the admin site itself ---
     Row("admin:index", answers(staff="200"), _fixed("/admin/")),
