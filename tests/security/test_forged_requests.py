@@ -133,3 +133,33 @@ def test_autocomplete_lists_only_towns_in_scope(client_for, town, other_town, fa
     ids = {int(result["id"]) for result in response.json()["results"]}
     assert far_town.pk not in ids
     assert town.pk in ids
+
+
+@pytest.mark.parametrize(
+    ("role", "readable"),
+    [
+        ("region_admin", {"town", "other_town"}),
+        ("municipal_user", {"town", "other_town"}),
+        ("other_region_user", {"far_town"}),
+        ("prefecture_user", {"town", "other_town", "far_town"}),
+    ],
+)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/exports/prefecture.csv?fiscal_year=2025",
+        "/exports/open-data.csv?fiscal_year=2025",
+        "/exports/caseload.csv",
+    ],
+)
+def test_exports_contain_exactly_the_towns_in_read_scope(client_for, request, role, readable, url):
+    from caseload.factories import CountReportFactory
+
+    towns = {name: request.getfixturevalue(name) for name in ("town", "other_town", "far_town")}
+    for town in towns.values():
+        CountReportFactory(municipality=town, approved=True)
+    response = client_for(role).get(url)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    present = {name for name, town in towns.items() if town.code in body}
+    assert present == readable

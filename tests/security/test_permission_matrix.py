@@ -182,6 +182,14 @@ def _action_item(world: World, owner: str):
     return ActionItemFactory(raised_at=world.obj("meetings.meeting", owner))
 
 
+def _export_log(world: World, owner: str):
+    from hokenfukushi.models import ExportLog
+
+    return ExportLog.objects.create(
+        user=world.obj("account", owner), region=world.town(owner).region, export="prefecture"
+    )
+
+
 OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "account": _staff_account,
     "hokenfukushi.region": _region,
@@ -201,6 +209,7 @@ OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "coordinators.coordinator": _coordinator,
     "meetings.meeting": _meeting,
     "meetings.actionitem": _action_item,
+    "hokenfukushi.exportlog": _export_log,
 }
 
 
@@ -348,6 +357,15 @@ AUDIT_TRAIL = {
     "history": answers(region_admin="200 200 404", staff="404"),
     "redirect": answers(staff="302"),
 }
+# Download log: read-only; the region's staff read their region's downloads.
+EXPORT_LOG = {
+    "changelist": answers(staff="200"),
+    "add": answers(staff="403"),
+    "change": answers(staff="200 200 404", other_region_user="404 404 200"),
+    "delete": answers(staff="403"),
+    "history": answers(staff="200 200 404", other_region_user="404 404 200"),
+    "redirect": answers(staff="302"),
+}
 # Third-party models kept to superusers (axes lockouts, auth groups, TOTP devices): staff
 # without Django model permissions get 403 for every object.
 SUPERUSER_ONLY = {
@@ -376,6 +394,7 @@ ADMIN_MODELS: dict[str, Mapping[str, dict[str, Answer]]] = {
     "meetings.meeting": REGION_DATA,
     "meetings.actionitem": REGION_DATA,
     "caseload.countreport": COUNT_REPORTS,
+    "hokenfukushi.exportlog": EXPORT_LOG,
     "otp_totp.totpdevice": {
         **SUPERUSER_ONLY,
         # secrets are never shown in the admin (OTP_ADMIN_HIDE_SENSITIVE_DATA)
@@ -468,6 +487,8 @@ def _view_on_site(world: World, owner: str | None) -> str:
     return reverse("admin:view_on_site", args=[content_type.pk, town.pk])
 
 
+# A page every signed-in role with a read scope may open (its content is scoped).
+_SIGNED_IN = answers(staff="200", prefecture_user="200", anonymous="login")
 # A page about one region's object: its region's staff and the prefecture read it.
 _REGION_PAGE = answers(
     staff="200 200 404",
@@ -477,7 +498,7 @@ _REGION_PAGE = answers(
 )
 
 SITE_ROWS = [
-    Row("dashboard", answers(staff="200", prefecture_user="200", anonymous="login"), _fixed("/")),
+    Row("dashboard", _SIGNED_IN, _fixed("/")),
     Row("healthz", answers(staff="200", non_staff="200"), _fixed("/healthz")),
     Row(
         "login",
@@ -496,21 +517,9 @@ SITE_ROWS = [
         answers(staff="302", prefecture_user="302", anonymous="login"),
         _fixed("/security/otp/verify/"),
     ),
-    Row(
-        "coordinators:list",
-        answers(staff="200", prefecture_user="200", anonymous="login"),
-        _fixed("/coordinators/"),
-    ),
-    Row(
-        "meetings:list",
-        answers(staff="200", prefecture_user="200", anonymous="login"),
-        _fixed("/meetings/"),
-    ),
-    Row(
-        "meetings:calendar",
-        answers(staff="200", prefecture_user="200", anonymous="login"),
-        _fixed("/meetings/calendar.ics"),
-    ),
+    Row("coordinators:list", _SIGNED_IN, _fixed("/coordinators/")),
+    Row("meetings:list", _SIGNED_IN, _fixed("/meetings/")),
+    Row("meetings:calendar", _SIGNED_IN, _fixed("/meetings/calendar.ics")),
     Row(
         "meetings:detail",
         _REGION_PAGE,
@@ -523,6 +532,11 @@ SITE_ROWS = [
         lambda world, owner: f"/meetings/{world.obj('meetings.meeting', owner).pk}/print/",
         per_object=True,
     ),
+    Row("caseload:overview", _SIGNED_IN, _fixed("/caseload/")),
+    Row("exports:index", _SIGNED_IN, _fixed("/exports/")),
+    Row("exports:prefecture", _SIGNED_IN, _fixed("/exports/prefecture.csv?fiscal_year=2025")),
+    Row("exports:open_data", _SIGNED_IN, _fixed("/exports/open-data.csv?fiscal_year=2025")),
+    Row("exports:caseload", _SIGNED_IN, _fixed("/exports/caseload.csv")),
     # --- the admin site itself ---
     Row("admin:index", answers(staff="200"), _fixed("/admin/")),
     Row(
