@@ -34,13 +34,31 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 # Where each kind of gap is fixed, in the admin (only shown to staff, and only if registered).
 _FIX_ADMIN_URLS = {
-    FixIn.COUNTS: ("admin:caseload_countreport_changelist", _("在宅の対象者数を入力・承認")),
+    # url name, link text, change-list filter for the town, for the region
+    FixIn.COUNTS: (
+        "admin:caseload_countreport_changelist",
+        _("在宅の対象者数を入力・承認"),
+        "municipality__id__exact",
+        "",
+    ),
     FixIn.COORDINATORS: (
         "admin:coordinators_coordinator_changelist",
         _("担当コーディネーターを見直す"),
+        "",
+        "",
     ),
-    FixIn.COUNCILS: ("admin:hokenfukushi_council_changelist", _("協議の場を登録・更新")),
-    FixIn.RESOURCES: ("admin:hokenfukushi_localresource_changelist", _("地域資源を登録・更新")),
+    FixIn.COUNCILS: (
+        "admin:hokenfukushi_council_changelist",
+        _("協議の場を登録・更新"),
+        "",
+        "region__id__exact",
+    ),
+    FixIn.RESOURCES: (
+        "admin:hokenfukushi_localresource_changelist",
+        _("地域資源を登録・更新"),
+        "",
+        "",
+    ),
 }
 
 GAP_FILTERS = {
@@ -50,13 +68,13 @@ GAP_FILTERS = {
 }
 
 
-def _fix_links(user) -> dict[str, tuple[str, str]]:
+def _fix_links(user) -> dict[str, tuple[str, str, str, str]]:
     if not (user.is_active and user.is_staff):
         return {}
     links = {}
-    for fix_in, (name, label) in _FIX_ADMIN_URLS.items():
+    for fix_in, (name, label, town_filter, region_filter) in _FIX_ADMIN_URLS.items():
         try:
-            links[fix_in] = (reverse(name), label)
+            links[fix_in] = (reverse(name), label, town_filter, region_filter)
         except NoReverseMatch:
             continue
     return links

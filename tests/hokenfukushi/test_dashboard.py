@@ -188,7 +188,7 @@ def test_region_admin_sees_its_towns_with_gaps_and_fix_links(facts, client_for):
     assert "テスト市" in page and "となり町" in page and "とおく村" not in page
     assert "医療的ケア児がいるが、実務経験のあるコーディネーターがいない" in page
     assert "児のレスパイト先がない" in page
-    assert 'href="/admin/hokenfukushi/council/"' in page  # what a council gap asks to fix
+    assert 'href="/admin/hokenfukushi/council/?region__id__exact=' in page  # fix the council
     assert 'href="/admin/hokenfukushi/localresource/"' in page
     assert 'aria-current="true"' not in page  # no own town to highlight
 
@@ -305,3 +305,44 @@ def test_query_count_is_the_same_at_4_and_at_60_towns(
     with django_assert_max_num_queries(MAX_QUERIES):
         at_60 = _queries_for(client)
     assert at_4 == at_60
+
+
+def test_fix_links_open_the_admin_filtered_to_the_town_or_region(client_for, region, town):
+    client = client_for("region_admin")
+    page = _page(client)
+    counts_link = f"/admin/caseload/countreport/?municipality__id__exact={town.pk}"
+    council_link = f"/admin/hokenfukushi/council/?region__id__exact={region.pk}"
+    assert f'href="{counts_link}"' in page  # the town never reported
+    assert f'href="{council_link}"' in page  # and belongs to no council
+    for link in (counts_link, council_link):
+        response = client.get(link)
+        assert response.status_code == 200, link  # a filter the admin accepts (no ?e=1)
+
+
+@pytest.mark.django_db
+def test_demo_names_the_sources_gaps(settings):
+    from django.core.management import call_command
+
+    from hokenfukushi.models import User
+
+    settings.DEBUG = True
+    call_command("load_demo", "--with-users", verbosity=0)
+    dashboard = build_dashboard(
+        User.objects.get(username="center"), fiscal_year=FY, today=dt.date(2025, 11, 1)
+    )
+    assert dashboard.totals.as_tuple() == (7, 5, 42, 2)
+    assert dashboard.population == 129873
+    assert dashboard.coordinators == 16
+    (panel,) = dashboard.panels
+    assert "児のレスパイト先がない" in [gap.message for gap in panel.resource_gaps]
+    assert "者のレスパイト先がない" not in [gap.message for gap in panel.resource_gaps]
+    gaps = {row.town.name: _gaps(dashboard, row.town) for row in dashboard.rows}
+    assert all(any(g.startswith("協議の場が未設置") for g in town) for town in gaps.values())
+    no_experience = "医療的ケア児がいるが、実務経験のあるコーディネーターがいない"
+    experienced = {row.town.name: row.coordinators.experienced for row in dashboard.rows}
+    for row in dashboard.rows:
+        if row.counts.children:
+            assert (no_experience in gaps[row.town.name]) is (experienced[row.town.name] == 0)
+    assert [name for name, town in gaps.items() if no_experience in town] == ["美里町", "神川町"]
+    assert (dashboard.meetings_held, dashboard.meetings_target) == (2, 4)
+    assert [p.total for p in dashboard.participants] == [8, 5, 17]
