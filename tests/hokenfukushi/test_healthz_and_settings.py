@@ -65,3 +65,13 @@ def test_production_starts_with_secrets():
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_admin_speaks_japanese_even_to_an_english_browser(client_for):
+    response = client_for("region_admin").get(
+        "/admin/hokenfukushi/municipality/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "変更する" in body or "を選択" in body
+    assert "to change" not in body
