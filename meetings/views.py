@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordinators.models import Coordinator, Organization
+from coordinators.models import Coordinator, Organization, OrganizationKind
 from hokenfukushi.models import Region
 from meetings.attendance import Participant, attendance_breakdown
 from meetings.calendar import calendar_token, meetings_calendar, user_for_calendar_token
@@ -39,6 +39,8 @@ from meetings.models import (
     PreQuestion,
 )
 from meetings.services import close_action_item
+
+KIND_ORDER = {kind: index for index, kind in enumerate(OrganizationKind.values)}
 
 
 def _participants(facts: list[AttendanceFact]) -> list[Participant]:
@@ -107,7 +109,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     organization_ids = sorted({pk for a in attendees for pk in a.organization_ids})
     organizations = Organization.objects.in_bulk(organization_ids)
     ordered_orgs = sorted(
-        (organizations[pk] for pk in organization_ids), key=lambda o: (o.kind, o.name)
+        (organizations[pk] for pk in organization_ids),
+        key=lambda o: (KIND_ORDER.get(o.kind, len(KIND_ORDER)), o.name),
     )
     matrix = organization_matrix(attendees, [o.pk for o in ordered_orgs])
     highest = max((v or 0 for row in matrix for v in row), default=0)
