@@ -329,6 +329,13 @@ class Coordinator(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(base_profession="other") | Q(base_profession_other=""),
+                name="profession_text_only_for_other",
+                violation_error_message=_(
+                    "基礎職（その他の内容）は、基礎職で「その他」を選んだときだけ入力してください。"
+                ),
+            ),
+            models.CheckConstraint(
                 condition=~Q(experience="none")
                 | Q(medical_care_cases__isnull=True)
                 | Q(medical_care_cases=0),

@@ -227,3 +227,14 @@ def test_only_the_region_admin_decides_region_wide_coverage(client_for, people):
     client_for("region_admin").post(f"{LIST}{own.pk}/change/", _form(own, covers_whole_region="on"))
     own.refresh_from_db()
     assert own.covers_whole_region
+
+
+def test_profession_text_with_a_listed_profession_is_refused(client_for, people):
+    own = people["own"]
+    response = client_for("municipal_user").post(
+        f"{LIST}{own.pk}/change/",
+        _form(own, base_profession=BaseProfession.NURSE, base_profession_other="理学療法士"),
+    )
+    assert "「その他」を選んだときだけ入力してください" in response.content.decode()
+    own.refresh_from_db()
+    assert own.base_profession_other == ""
