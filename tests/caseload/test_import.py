@@ -161,3 +161,35 @@ def test_fuzzed_files_never_500_and_never_write_partially(client_for, town, rows
         written = CountReport.objects.count() - before
         assert written in (0, len(plan.rows) if plan.ok else 0)
         transaction.set_rollback(True)
+
+
+def test_updating_drafts_in_place_keeps_every_value_and_records_history(
+    client_for, town, other_town
+):
+    CountReportFactory(municipality=town, smid_children=3, smid_children_with_medical_care=2)
+    CountReportFactory(municipality=other_town, smid_adults=10, smid_adults_with_medical_care=None)
+    client = client_for("region_admin")
+    header = (
+        HEADER.rstrip("\n")
+        + ",重症心身障害児のうち医療的ケアが必要な方,重症心身障害者のうち医療的ケアが必要な方\n"
+    )
+    text = header + f"{town.code},2025-04-01,4,0,7,1,,\n{other_town.code},2025-04-01,0,2,12,3,,5\n"
+    preview = upload(client, text)
+    assert "更新 2件" in preview.content.decode()
+    confirm(client, preview)
+    mine, theirs = (CountReport.objects.get(municipality=t) for t in (town, other_town))
+    assert mine.counts == {
+        "smid_children": 4,
+        "medical_care_children": 0,
+        "smid_adults": 7,
+        "medical_care_adults": 1,
+        "smid_children_with_medical_care": None,
+        "smid_adults_with_medical_care": None,
+    }
+    assert theirs.counts["smid_adults_with_medical_care"] == 5 and theirs.version == 2
+    last = mine.history.order_by("-history_id").first()
+    assert (last.history_change_reason, last.smid_children, last.history_type) == (
+        "CSV取り込み",
+        4,
+        "~",
+    )
