@@ -62,6 +62,13 @@ class CountReportQuerySet(ScopedQuerySet):
     def for_fiscal_year(self, fiscal_year: int):
         return self.filter(fiscal_year=fiscal_year)
 
+    def latest_approved_fiscal_year(self) -> int | None:
+        """The newest fiscal year with any approved report (one query): the year the
+        dashboard and the exports open on, since the current year is often not yet reported."""
+        return (
+            self.approved().order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
+        )
+
     def in_worklist_of(self, user):
         """Reports a user works with in the admin (list, edit, history): municipal staff only
         their own town's, since another town's drafts are none of their business; everyone

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from caseload.models import CountReport
 from hokenfukushi.coverage import FixIn, Severity
 from hokenfukushi.dashboard import build_dashboard
 from hokenfukushi.fiscal import current_fiscal_year
@@ -80,29 +81,45 @@ def _fix_links(user) -> dict[str, tuple[str, str, str, str]]:
     return links
 
 
-def _fiscal_year_param(value: str | None, current: int) -> int:
+FIRST_FISCAL_YEAR = 2019
+
+
+def _fiscal_year_param(value: str | None, current: int) -> int | None:
     if value and value.isdigit() and FIRST_FISCAL_YEAR <= int(value) <= current:
         return int(value)
-    return current
+    return None
 
 
-FIRST_FISCAL_YEAR = 2019
+def default_fiscal_year(user, *, region: Region | None, current: int) -> int:
+    """The newest fiscal year with approved figures in what the user is looking at, as on the
+    caseload page and the exports: early in a year nothing is approved yet, and opening on an
+    empty year would show zeros that only mean "not reported yet"."""
+    reports = CountReport.objects.visible_to(user)
+    if region is not None:
+        reports = reports.filter(municipality__region=region)
+    latest = reports.latest_approved_fiscal_year()
+    if latest is None or not FIRST_FISCAL_YEAR <= latest <= current:
+        return current
+    return latest
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Coverage gaps per town for the regions the user may read (a prefecture viewer may pick
-    one region). Filters only narrow the town table; totals always cover the whole selection."""
+    one region). Filters only narrow the town table; totals always cover the whole selection.
+    Without a chosen year it opens on the newest year with approved figures."""
     user = request.user
     today = timezone.localdate()
     current = current_fiscal_year(today)
-    fiscal_year = _fiscal_year_param(request.GET.get("fiscal_year"), current)
     region = None
     region_param = request.GET.get("region", "")
     if region_param:
         if not region_param.isdigit():
             raise Http404
         region = get_object_or_404(Region.objects.visible_to(user), pk=int(region_param))
+    fiscal_year = _fiscal_year_param(request.GET.get("fiscal_year"), current)
+    if fiscal_year is None:
+        fiscal_year = default_fiscal_year(user, region=region, current=current)
     gap_filter = request.GET.get("gaps", "")
     if gap_filter not in GAP_FILTERS:
         gap_filter = ""
@@ -124,5 +141,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "selected_region": region,
             "fiscal_years": range(current, FIRST_FISCAL_YEAR - 1, -1),
             "show_region": len(data.regions) > 1,
+            "current_fiscal_year": current,
         },
     )

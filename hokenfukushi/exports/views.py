@@ -38,13 +38,7 @@ def selectable_fiscal_years() -> list[int]:
 
 
 def default_fiscal_year(user: User) -> int:
-    latest = (
-        CountReport.objects.visible_to(user)
-        .approved()
-        .order_by("-fiscal_year")
-        .values_list("fiscal_year", flat=True)
-        .first()
-    )
+    latest = CountReport.objects.visible_to(user).latest_approved_fiscal_year()
     return latest or current_fiscal_year()
 
 

@@ -78,3 +78,38 @@ def test_main_pages_have_no_serious_accessibility_violation(
             path = f"/meetings/{Meeting.objects.order_by('number').last().pk}/"
         page.goto(path)
     assert axe_violations(page) == []
+
+
+def _overflow(page, selector: str) -> int:
+    """How many pixels an element's content sticks out sideways (0 when it fits)."""
+    return page.locator(selector).evaluate("el => el.scrollWidth - el.clientWidth")
+
+
+def test_layout_fits_a_desktop_and_a_phone_and_bars_draw_under_the_csp(
+    demo, page, login, screenshot, axe_violations
+):
+    login("honjo", DEMO_PASSWORD)
+    response = page.goto("/")
+    csp = response.headers["content-security-policy"]
+    assert "style-src 'self'" in csp and "unsafe-inline" not in csp
+    # opens on the newest year with approved figures, and says which year that is
+    assert page.get_by_label("年度", exact=True).input_value() == "2025"
+    assert "令和7年度の数と会議を表示しています" in page.locator("#fiscal-year-note").inner_text()
+
+    # 1280 px: the town table (own-town badge included) fits without a sideways scroll
+    assert _overflow(page, "#town-gaps >> xpath=..") == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # a date in the participants table stays on one line
+    line = page.locator("#chart-participants-table tbody td").first
+    assert line.evaluate("td => td.getClientRects()[0].height") < 40
+    # SVG bars are drawn with a width (inline styles would be blocked by the CSP)
+    bars = page.locator("#chart-towns-caption ~ .bar-chart rect.bar-fill")
+    assert bars.count() == 8
+    assert bars.first.evaluate("r => r.getBoundingClientRect().width") > 50  # 本庄市 children
+    screenshot("dashboard-honjo-1280")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page) == []
+    screenshot("dashboard-honjo-390")

@@ -249,9 +249,45 @@ def test_summary_numbers_on_the_page(facts, client_for):
     assert 'data-stat="open-actions">1件' in page
 
 
-def test_an_unknown_fiscal_year_falls_back_to_the_current_one(facts, client_for):
-    page = client_for("region_admin").get("/", {"fiscal_year": "1900"}).content.decode()
-    assert "selected>令和" in page
+def test_without_a_year_it_opens_on_the_newest_year_with_approved_figures(
+    facts, client_for, town, monkeypatch
+):
+    """Late in FY2026 with nothing approved for it yet, the page opens on FY2025 (as the caseload
+    page and the exports do) and says so, instead of zeros and a year of empty meetings."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2026, 11, 24))
+    CountReportFactory(municipality=town, as_of=dt.date(2026, 4, 1), submitted=True)
+    page = client_for("region_admin").get("/").content.decode()
+    assert '<option value="2025" selected>令和7年度</option>' in page
+    assert 'data-stat="smid_children">3人' in page
+    assert 'data-stat="meetings">2 / 4回' in page
+    note = page.split('id="fiscal-year-note">')[1].split("</p>")[0]
+    assert "令和7年度の数と会議を表示しています（今年度は令和8年度）" in note
+    assert "次回の会議（本日時点）" in page
+
+
+def test_the_chosen_year_is_kept_and_an_unknown_one_falls_back_to_the_default(
+    facts, client_for, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2026, 11, 24))
+    client = client_for("region_admin")
+    page = client.get("/", {"fiscal_year": 2026}).content.decode()
+    assert '<option value="2026" selected>' in page and 'id="fiscal-year-note"' not in page
+    for bad in ("1900", "abc", "2030"):
+        page = client.get("/", {"fiscal_year": bad}).content.decode()
+        assert '<option value="2025" selected>' in page, bad
+
+
+def test_with_nothing_approved_it_opens_on_the_current_year(client_for, town, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2026, 11, 24))
+    page = client_for("region_admin").get("/").content.decode()
+    assert '<option value="2026" selected>' in page and 'id="fiscal-year-note"' not in page
+
+
+def test_the_default_year_follows_the_chosen_region(facts, client_for, other_region, far_town):
+    _approved(far_town, fiscal_year=2023)
+    CountReportFactory._meta.model.objects.filter(municipality=far_town, fiscal_year=FY).delete()
+    page = client_for("prefecture_user").get("/", {"region": other_region.pk}).content.decode()
+    assert '<option value="2023" selected>' in page
 
 
 # --- constant query count ----------------------------------------------------------------------
@@ -284,26 +320,33 @@ def _populate(region, towns: int):
     return made
 
 
-def _queries_for(client) -> int:
+def _queries_for(client, towns: int, **params) -> int:
     with CaptureQueriesContext(connection) as captured:
-        assert client.get("/", {"fiscal_year": FY}).status_code == 200
+        response = client.get("/", params)
+        assert response.status_code == 200
+    rows = response.content.decode().split('id="town-gaps"')[1].split("</tbody>")[0]
+    assert rows.count("data-town=") == towns  # every town in the one sortable table
     return len(captured)
 
 
-MAX_QUERIES = 15  # region admin and prefecture: 14; town staff: 15 (their town for the scope)
+# Region admin and prefecture: 14; town staff: 15 (their town for the scope). Without a chosen
+# year, one more finds the newest year with approved figures.
+MAX_QUERIES = 15
 
 
+@pytest.mark.parametrize("params", [{"fiscal_year": FY}, {}], ids=["chosen_year", "default_year"])
 @pytest.mark.parametrize("role", ["region_admin", "prefecture_user", "municipal_user"])
 def test_query_count_is_the_same_at_4_and_at_60_towns(
-    region, town, client_for, role, django_assert_max_num_queries
+    region, town, client_for, role, params, django_assert_max_num_queries
 ):
     client = client_for(role)
+    budget = MAX_QUERIES + (0 if params else 1)
     _populate(region, 3)  # with the fixture's town: 4
-    with django_assert_max_num_queries(MAX_QUERIES):
-        at_4 = _queries_for(client)
+    with django_assert_max_num_queries(budget):
+        at_4 = _queries_for(client, 4, **params)
     _populate(region, 56)
-    with django_assert_max_num_queries(MAX_QUERIES):
-        at_60 = _queries_for(client)
+    with django_assert_max_num_queries(budget):
+        at_60 = _queries_for(client, 60, **params)
     assert at_4 == at_60
 
 
