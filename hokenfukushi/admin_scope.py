@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from hokenfukushi.scope import ScopedQuerySet, can_edit_anything
 
@@ -126,12 +127,32 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         ]
 
 
+class ChoiceLabelHistoryHelper(HistoricalRecordContextHelper):
+    """History shows a choice's label (承認済み), not its stored value (approved)."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """A ModelAdmin with the scope rule and a scoped history page."""
+
+    # The history lists versions without linking to them: the version page is turned off below.
+    object_history_list_template = "admin/scoped_history_list.html"
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting to an old version would bypass the workflow and its checks.
         raise Http404
+
+    def revert_disabled(self, request, obj=None):
+        # Also keeps the history page from inviting the user to "choose a date to revert".
+        return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChoiceLabelHistoryHelper(self.model, historical_record)
 
 
 class ScopedInlineMixin(ScopedChoicesMixin):
