@@ -125,9 +125,19 @@ def _download(
         stream_csv(header, rows(), encoding),
         content_type=f"text/csv; charset={'utf-8' if encoding == UTF8 else 'windows-31j'}",
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = _disposition(filename)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _disposition(filename: str) -> str:
+    """RFC 6266: an ASCII `filename` (the Japanese scope name dropped) for old clients, then
+    the full name as RFC 5987 `filename*`, which every current browser prefers."""
+    header = content_disposition_header(True, filename)
+    if filename.isascii():
+        return header
+    fallback = "_".join(part for part in filename.split("_") if part.isascii())
+    return header.replace("attachment; ", f'attachment; filename="{fallback}"; ', 1)
 
 
 def _filename(what: str, user: User, fiscal_year: int | None = None) -> str:

@@ -1,0 +1,60 @@
+"""Exports stream a chunk of rows at a time: twice the towns, not twice the memory, and the same
+number of queries. The towns come from the generator the benchmarks use (1 and 2 thousand).
+
+tests/exports/bench_export_memory.py measures the same with ten years of reports."""
+
+import tracemalloc
+
+import pytest
+from django.test import Client
+
+from hokenfukushi.factories import PrefectureViewerFactory
+from hokenfukushi.fiscal import current_fiscal_year
+from hokenfukushi.models import Municipality
+from hokenfukushi.synthetic import generate_synthetic
+
+pytestmark = pytest.mark.django_db
+
+URLS = {
+    "prefecture": "/exports/prefecture.csv?fiscal_year={year}",
+    "open_data": "/exports/open-data.csv?fiscal_year={year}",
+    "caseload": "/exports/caseload.csv",
+}
+# A chunk of rows is CHUNK_SIZE (500) towns' worth; however many towns, the peak stays within
+# a few of them. 8 MiB is far below what 2,000 towns' rows would take as model instances.
+CEILING = 8 * 1024 * 1024
+
+
+def _streamed(client: Client, url: str, django_assert_max_num_queries, budget: int):
+    """Peak Python memory while the body is produced, its size, and its number of lines."""
+    tracemalloc.start()
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+        assert response.status_code == 200 and response.streaming
+        size = lines = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak, size, lines
+
+
+@pytest.mark.parametrize("name", URLS)
+def test_2000_towns_stream_in_the_memory_of_1000(name, django_assert_max_num_queries):
+    url = URLS[name].format(year=current_fiscal_year())
+    budget = {"prefecture": 8, "open_data": 7, "caseload": 6}[name]
+    client = Client()
+    client.force_login(PrefectureViewerFactory())
+    client.get("/exports/")  # templates, URL resolvers and imports load once, outside the peak
+
+    generate_synthetic(regions=10, towns=1000, years=1)
+    peak_1000, size_1000, lines_1000 = _streamed(client, url, django_assert_max_num_queries, budget)
+    generate_synthetic(regions=10, towns=2000, years=1)
+    assert Municipality.objects.filter(region__is_synthetic=True).count() == 2000
+    peak_2000, size_2000, lines_2000 = _streamed(client, url, django_assert_max_num_queries, budget)
+
+    assert lines_2000 > 2000 and lines_2000 > 1.9 * lines_1000  # twice the rows ...
+    assert size_2000 > 1.9 * size_1000
+    assert peak_2000 < 1.3 * peak_1000  # ... not twice the memory
+    assert peak_2000 < CEILING
