@@ -5,9 +5,12 @@ again inside the write transaction, so nothing the preview showed can be bypasse
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,6 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from caseload import rules, services
 from hokenfukushi.scope import can_edit_anything
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED = _(
+    "取り込みの途中でデータベースのエラーが起きたため、このファイルは1件も取り込んでいません"
+    "（途中まで書いた分も元に戻しました）。同じ時に誰かが同じ報告を取り込んだ可能性があります。"
+    "内容を確認して、もう一度「取り込む」を押してください。"
+)
 
 # A whole country is ~1,741 towns; anything far bigger is not a count-report file.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -63,6 +74,13 @@ def import_view(model_admin, request):
             except services.ImportRefused as refused:
                 plan = refused.plan
                 messages.error(request, str(refused))
+            except DatabaseError:
+                # The write transaction rolled back as a whole, so nothing of the file is saved;
+                # e.g. a concurrent import inserted the same report first (unique constraint).
+                # Say so and show the preview again, made against the database as it is now.
+                logger.exception("count report import rolled back")
+                messages.error(request, INTERRUPTED)
+                plan = services.plan_import(user=request.user, parsed=parsed)
             else:
                 messages.success(
                     request,

@@ -2,10 +2,12 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caseload import services
 from caseload.factories import CountReportFactory
 from caseload.models import CountReport, ReportStatus
 
@@ -193,3 +195,65 @@ def test_updating_drafts_in_place_keeps_every_value_and_records_history(
         4,
         "~",
     )
+
+
+# --- faults: an import that fails half way leaves nothing behind ------------------------------
+
+
+def _interrupt_new_rows_half_way(monkeypatch):
+    """Insert the first half of the new reports for real, then fail as a concurrent import of
+    the same report would (unique constraint)."""
+    real = services.bulk_create_with_history
+
+    def half_then_fail(objs, model, **kwargs):
+        real(objs[: len(objs) // 2], model, **kwargs)
+        assert CountReport.objects.count() >= len(objs) // 2 > 0  # really written, for now
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services, "bulk_create_with_history", half_then_fail)
+
+
+def _interrupt_after_the_updates(monkeypatch):
+    """Fail after the new rows are inserted and the drafts updated in place, as if the database
+    went away."""
+    real = services._update_counts_in_place
+
+    def update_then_fail(reports, **kwargs):
+        real(reports, **kwargs)
+        assert CountReport.objects.filter(version=2).exists()  # really updated, for now
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "_update_counts_in_place", update_then_fail)
+
+
+@pytest.mark.parametrize("interrupt", [_interrupt_new_rows_half_way, _interrupt_after_the_updates])
+def test_an_import_interrupted_half_way_writes_nothing_and_says_so(
+    interrupt, monkeypatch, client_for, region, town, other_town
+):
+    from hokenfukushi.factories import MunicipalityFactory
+
+    towns = [town, other_town, *(MunicipalityFactory(region=region) for _ in range(4))]
+    existing = CountReportFactory(municipality=town, smid_adults=10)
+    history_before = CountReport.history.count()
+    text = HEADER + "".join(f"{t.code},2025-04-01,1,2,{30 + i},4\n" for i, t in enumerate(towns))
+    client = client_for("region_admin")
+    preview = upload(client, text)
+    assert "新規 5件" in preview.content.decode() and "更新 1件" in preview.content.decode()
+
+    interrupt(monkeypatch)
+    # A browser sees what a user would: no exception escapes into the test, only the page.
+    browser = Client(raise_request_exception=False)
+    browser.cookies = client.cookies
+    response = browser.post(
+        URL, {"csv_text": preview.context["confirm_form"]["csv_text"].value(), "confirm": "1"}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "このファイルは1件も取り込んでいません" in page
+    assert "途中まで書いた分も元に戻しました" in page
+    assert "新規 5件" in page  # the preview again, so the user can retry
+    assert list(CountReport.objects.values_list("pk", "smid_adults", "version")) == [
+        (existing.pk, 10, 1)
+    ]
+    assert CountReport.history.count() == history_before
