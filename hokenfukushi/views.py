@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from caseload.models import CountReport
 from hokenfukushi.coverage import FixIn, Severity
 from hokenfukushi.dashboard import build_dashboard
+from hokenfukushi.dashboard_cache import cached_dashboard
 from hokenfukushi.fiscal import current_fiscal_year
 from hokenfukushi.models import Region
 
@@ -123,7 +124,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     gap_filter = request.GET.get("gaps", "")
     if gap_filter not in GAP_FILTERS:
         gap_filter = ""
-    data = build_dashboard(user, fiscal_year=fiscal_year, today=today, region=region)
+    data = cached_dashboard(
+        user, fiscal_year=fiscal_year, today=today, region=region, build=build_dashboard
+    )
     rows = data.rows
     if gap_filter == "any":
         rows = [row for row in rows if row.gaps]

@@ -138,3 +138,30 @@ def test_two_staff_of_one_town_share_but_a_neighbour_town_does_not(
     assert read_scope_key(colleague) == read_scope_key(municipal_user)
     # Same region, same rows, but each sees their own town highlighted.
     assert read_scope_key(other_town_user) != read_scope_key(municipal_user)
+
+
+@pytest.mark.django_db
+def test_another_process_reuses_the_shared_cache_entry(region_admin, town):
+    from hokenfukushi import dashboard_cache
+
+    builder = CountingBuilder()
+    first = _get(region_admin, builder)
+    dashboard_cache.clear()  # what a second worker starts with: nothing of its own
+    assert _get(region_admin, builder) == first
+    assert builder.calls == 1
+
+
+@pytest.mark.django_db
+def test_this_process_copy_expires_with_the_cache(settings, region_admin, town, monkeypatch):
+    from django.core.cache import cache
+
+    from hokenfukushi import dashboard_cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    builder = CountingBuilder()
+    _get(region_admin, builder)
+    later = dashboard_cache.time.monotonic() + 61
+    monkeypatch.setattr(dashboard_cache.time, "monotonic", lambda: later)
+    cache.clear()  # the shared entry has expired too
+    _get(region_admin, builder)
+    assert builder.calls == 2

@@ -49,3 +49,36 @@ def _count_at(size: dict, kind: str, url: str) -> int:
 def test_municipality_changelist_queries_do_not_grow():
     url = "/admin/hokenfukushi/municipality/"
     assert _count_at(SMALL, "superuser", url) == _count_at(LARGE, "superuser", url)
+
+
+# The same pages a user opens most, at both sizes: a computed dashboard (cache off), a cached one,
+# both exports and the count-report admin list.
+PAGES = [
+    ("region_admin", "/"),
+    ("prefecture", "/"),
+    ("prefecture", "/exports/prefecture.csv"),
+    ("prefecture", "/exports/caseload.csv"),
+    ("superuser", "/admin/caseload/countreport/"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "url"), PAGES)
+def test_page_queries_do_not_grow_with_the_number_of_towns(settings, kind, url):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    assert _count_at(SMALL, kind, url) == _count_at(LARGE, kind, url)
+
+
+# A cached dashboard costs the signed-in request (session, user) and the data version only.
+CACHED_DASHBOARD_QUERIES = 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["4_towns", "63_towns"])
+@pytest.mark.parametrize("kind", ["region_admin", "prefecture"])
+def test_a_cached_dashboard_costs_three_queries(size, kind, django_assert_num_queries):
+    generate_synthetic(**size)
+    client = _client_for(kind)
+    _queries(client, "/")
+    with django_assert_num_queries(CACHED_DASHBOARD_QUERIES):
+        _queries(client, "/")
