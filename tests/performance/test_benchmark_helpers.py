@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.run import is_select, percentile, without_request_overhead
+from benchmarks.run import is_select, percentile, view_selects, without_request_overhead
 
 SESSION = "SELECT * FROM django_session WHERE session_key = 'abc'"
 USER = 'SELECT * FROM "hokenfukushi_user" WHERE "hokenfukushi_user"."id" = 7'
@@ -29,3 +29,9 @@ def test_only_selects_are_copied():
 def test_p95_lies_between_the_median_and_the_maximum(samples):
     assert percentile(samples, 0.5) <= percentile(samples, 0.95) <= max(samples)
     assert percentile(samples, 0.95) in samples
+
+
+def test_selects_read_through_a_server_side_cursor_are_copied_too():
+    declared = f'DECLARE "_django_curs_1_sync_1" NO SCROLL CURSOR WITH HOLD FOR {TOWNS}'
+    insert = 'INSERT INTO "hokenfukushi_exportlog" VALUES (1)'
+    assert view_selects([SESSION, USER, insert, declared], [SESSION, USER]) == [TOWNS]
