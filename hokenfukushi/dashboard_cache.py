@@ -96,29 +96,44 @@ def read_scope_key(user: User) -> str:
 def cached_dashboard(
     user: User,
     *,
-    fiscal_year: int,
+    fiscal_year: int | None,
     today: dt.date,
     region: Region | None,
     build: Callable[..., Any],
+    default_year: Callable[[], int] | None = None,
 ) -> Any:
-    """`build(user, fiscal_year=…, today=…, region=…)`, reused while the data is unchanged."""
+    """`build(user, fiscal_year=…, today=…, region=…)`, reused while the data is unchanged.
+
+    With `fiscal_year=None` the year is `default_year()` (it reads the data too), cached under
+    the same data version, so a hit costs the one version statement whichever year is shown."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
+        if fiscal_year is None:
+            fiscal_year = default_year()
         return build(user, fiscal_year=fiscal_year, today=today, region=region)
-    parts = (
+    scope = (
         read_scope_key(user),
-        fiscal_year,
         today.isoformat(),
         region.pk if region is not None else "",
         data_version(),
     )
+    if fiscal_year is None:
+        fiscal_year = _cached(("default year", *scope), default_year, seconds)
+    return _cached(
+        ("dashboard", fiscal_year, *scope),
+        lambda: build(user, fiscal_year=fiscal_year, today=today, region=region),
+        seconds,
+    )
+
+
+def _cached(parts: tuple, compute: Callable[[], Any], seconds: int) -> Any:
     key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     value = _recent.get(key)
     if value is not None:
         return value
     value = cache.get(key)
     if value is None:
-        value = build(user, fiscal_year=fiscal_year, today=today, region=region)
+        value = compute()
         cache.set(key, value, seconds)
     _recent.put(key, value, seconds)
     return value

@@ -119,13 +119,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             raise Http404
         region = get_object_or_404(Region.objects.visible_to(user), pk=int(region_param))
     fiscal_year = _fiscal_year_param(request.GET.get("fiscal_year"), current)
-    if fiscal_year is None:
-        fiscal_year = default_fiscal_year(user, region=region, current=current)
     gap_filter = request.GET.get("gaps", "")
     if gap_filter not in GAP_FILTERS:
         gap_filter = ""
     data = cached_dashboard(
-        user, fiscal_year=fiscal_year, today=today, region=region, build=build_dashboard
+        user,
+        fiscal_year=fiscal_year,
+        today=today,
+        region=region,
+        build=build_dashboard,
+        default_year=lambda: default_fiscal_year(user, region=region, current=current),
     )
     rows = data.rows
     if gap_filter == "any":

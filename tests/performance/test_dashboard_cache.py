@@ -165,3 +165,20 @@ def test_this_process_copy_expires_with_the_cache(settings, region_admin, town, 
     cache.clear()  # the shared entry has expired too
     _get(region_admin, builder)
     assert builder.calls == 2
+
+
+@pytest.mark.django_db
+def test_the_default_year_is_looked_up_once_while_nothing_changes(region_admin, town):
+    lookups = []
+
+    def default_year():
+        lookups.append(1)
+        return 2024
+
+    builder = CountingBuilder()
+    for _ in range(2):
+        _get(region_admin, builder, fiscal_year=None, default_year=default_year)
+    assert (len(lookups), builder.calls) == (1, 1)
+    CountReportFactory(municipality=town)
+    _get(region_admin, builder, fiscal_year=None, default_year=default_year)
+    assert (len(lookups), builder.calls) == (2, 2)
