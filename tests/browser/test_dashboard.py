@@ -113,3 +113,38 @@ def test_layout_fits_a_desktop_and_a_phone_and_bars_draw_under_the_csp(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert axe_violations(page) == []
     screenshot("dashboard-honjo-390")
+
+
+def test_prefecture_reads_67_towns_sorted_and_filtered(demo, page, login, screenshot):
+    from hokenfukushi.models import Municipality, Region
+    from hokenfukushi.synthetic import generate_synthetic
+
+    generate_synthetic(regions=2, towns=63, years=2)
+    login("pref", DEMO_PASSWORD)
+    page.goto("/")
+    towns = page.locator("#town-gaps tbody tr")
+    assert towns.count() == Municipality.objects.count() == 67
+    assert _overflow(page, "#town-gaps >> xpath=..") == 0  # 11 columns still fit 1280 px
+    screenshot("dashboard-prefecture-67-towns")
+
+    header = page.locator("#town-gaps thead th").nth(2)  # 人口 (after 市町村 and 圏域)
+    header.get_by_role("button").click()
+    populations = [
+        int(v)
+        for v in towns.locator("td:nth-child(3)").evaluate_all("cs => cs.map(c => c.dataset.value)")
+    ]
+    assert populations == sorted(populations) and len(populations) == 67
+
+    page.get_by_label("市町村の表示").select_option("high")
+    page.get_by_role("button", name="表示").click()
+    page.wait_for_load_state()
+    high = towns.count()
+    assert 0 < high < 67
+    assert all("重要度高" in text for text in towns.all_inner_texts())
+
+    region = Region.objects.get(name="児玉郡市")
+    page.get_by_label("圏域", exact=True).select_option(str(region.pk))
+    page.get_by_label("市町村の表示").select_option("")
+    page.get_by_role("button", name="表示").click()
+    page.wait_for_load_state()
+    assert towns.count() == 4

@@ -433,3 +433,15 @@ def test_council_column_names_the_form_once_established(client_for, region, town
     header, *rows = rows_of(body)
     column = header.index("協議の場")
     assert [row[column] for row in rows] == ["単独設置", "検討中", "単独設置"]
+
+
+def test_the_suppression_threshold_is_a_setting(client_for, reports, settings):
+    settings.OPEN_DATA_SUPPRESSION_THRESHOLD = 5
+    client = client_for("region_admin")
+    assert "1〜4人のセルは「x」" in client.get(reverse("exports:index")).content.decode()
+    _, body = download(client, "open_data", fiscal_year=2025)
+    _header, *rows = rows_of(body)
+    cells = [row[i] for row in rows for i in range(5, 9)]
+    assert "x" in cells
+    assert not any(cell != "x" and 1 <= int(cell) <= 4 for cell in cells)
+    assert ExportLog.objects.get().parameters["threshold"] == 5
