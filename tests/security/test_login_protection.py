@@ -123,6 +123,43 @@ def test_deactivating_through_the_admin_ends_sessions(client_for, municipal_user
     assert Session.objects.count() == before - 1
 
 
+def test_a_deactivated_account_is_signed_out_even_when_its_session_row_survives(
+    municipal_user,
+):
+    """The second line of defence: a bulk UPDATE (or a raw SQL fix) skips the signal that deletes
+    sessions, but each request re-reads the user through the backend that signed them in, and
+    ModelBackend refuses inactive users. Axes' backend stands in front only to check lockouts;
+    the session must name ModelBackend, not a backend that would let inactive users through."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    from hokenfukushi.models import User
+
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": municipal_user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response.url == "/"
+    assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
+    assert client.get("/admin/").status_code == 200
+
+    User.objects.filter(pk=municipal_user.pk).update(is_active=False)  # no signals
+
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
+    for url, login_url in (("/", "/accounts/login/"), ("/admin/", "/admin/login/")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(login_url), url
+    # and the password no longer signs in: Django's usual answer, no hint the account exists
+    again = Client().post(
+        "/accounts/login/", {"username": municipal_user.username, "password": PASSWORD}
+    )
+    wrong = Client().post(
+        "/accounts/login/", {"username": municipal_user.username, "password": "wrong-password"}
+    )
+    assert again.status_code == 200 and "_auth_user_id" not in again.wsgi_request.session
+    assert again.context["form"].errors == wrong.context["form"].errors
+
+
 @pytest.mark.django_db
 def test_password_validators_reject_short_and_common_passwords():
     from django.contrib.auth.password_validation import validate_password
