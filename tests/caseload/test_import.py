@@ -257,3 +257,24 @@ def test_an_import_interrupted_half_way_writes_nothing_and_says_so(
         (existing.pk, 10, 1)
     ]
     assert CountReport.history.count() == history_before
+
+
+def test_confirming_the_same_file_again_writes_nothing(client_for, town):
+    """A second import of the same good file is not a duplicate: its rows are 変更なし and
+    confirming it anyway leaves the report, its version and its history as they were."""
+    client = client_for("region_admin")
+    text = HEADER + f"{town.code},2025-04-01,6,4,36,2\n"
+    confirm(client, upload(client, text))
+    report = CountReport.objects.get()
+    history = report.history.count()
+
+    response = client.post(URL, {"csv_text": text, "confirm": "1"}, follow=True)
+    assert "新規 0件、更新 0件、変更なし 1件" in response.content.decode()
+    report.refresh_from_db()
+    assert CountReport.objects.count() == 1
+    assert (report.version, report.history.count()) == (1, history)
+
+
+def test_upload_page_says_what_a_second_import_does(client_for):
+    page = client_for("region_admin").get(URL).content.decode()
+    assert "同じファイルをもう一度取り込んでも報告は増えません" in page
