@@ -21,7 +21,8 @@ KODAMA_TOWNS = (
     ("113859", "上里町", "かみさとまち", Municipality.Kind.TOWN, 30437, dt.date(2025, 10, 1)),
 )
 
-DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 -- printed by `make run`; refused when DEBUG is off
+# Not a secret: printed by `make run`, and load_demo refuses demo accounts when DEBUG is off.
+DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105  # nosec B105
 
 DEMO_ACCOUNTS = (
     # username, role, town code (None for region-level), display name

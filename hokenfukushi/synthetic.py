@@ -207,7 +207,8 @@ def generate_synthetic(
     sizes = towns_per_region(regions=regions, towns=towns)
     if replace:
         clear_synthetic()
-    rng = random.Random(seed)  # noqa: S311 -- reproducible synthetic data, not secrets
+    # Reproducible synthetic data from a seed, not secrets.
+    rng = random.Random(seed)  # noqa: S311  # nosec B311
     counts: dict[str, int] = {}
     last_year = current_fiscal_year()
     fiscal_years = list(range(last_year - years + 1, last_year + 1))
