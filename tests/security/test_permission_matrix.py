@@ -551,6 +551,11 @@ SITE_ROWS = [
     # --- the admin site itself ---
     Row("admin:index", answers(staff="200"), _fixed("/admin/")),
     Row(
+        "admin:security_change_history",
+        answers(region_admin="200", staff="403"),
+        _fixed("/admin/security/loginevent/changes/"),
+    ),
+    Row(
         "admin:login",
         answers(staff="302", prefecture_user="200", anonymous="200"),
         _fixed("/admin/login/"),
