@@ -27,3 +27,17 @@ def test_pages_fit_the_window(page, login, screenshot, axe_violations, settings,
     assert row.locator("th").evaluate("th => th.getClientRects().length") == 1
     assert row.locator("td.as-of").evaluate("td => td.getBoundingClientRect().height") < 40
     screenshot(f"caseload-{width}")
+
+
+def test_count_report_list_shows_every_column_beside_the_filters(page, login, screenshot, settings):
+    settings.DEBUG = True
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("load_demo", "--with-users")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login("center", DEMO_PASSWORD)
+    page.goto("/admin/caseload/countreport/")
+    results = page.locator("#result_list >> xpath=..")
+    assert results.evaluate("el => el.scrollWidth - el.clientWidth") == 0
+    headers = page.locator("#result_list thead th").all_inner_texts()
+    assert headers.index("状態") < headers.index("重症心身障害児（在宅）")
+    screenshot("countreport-list-1280")
