@@ -205,3 +205,15 @@ def test_drafts_can_be_deleted_one_by_one_but_not_in_bulk(client_for, town):
     response = client.post(f"{LIST}{draft.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not CountReport.objects.exists()
+
+
+def test_fiscal_year_filter_speaks_wareki_and_filters(client_for, town, far_town):
+    CountReportFactory(municipality=town, as_of=dt.date(2024, 4, 1))
+    CountReportFactory(municipality=town, as_of=dt.date(2025, 4, 1))
+    CountReportFactory(municipality=far_town, as_of=dt.date(2019, 4, 1))  # another region
+    client = client_for("region_admin")
+    page = client.get(LIST).content.decode()
+    assert "令和7年度（2025）" in page and "令和6年度（2024）" in page
+    assert "令和元年度" not in page  # only years of reports the user reads
+    filtered = client.get(LIST, {"fiscal_year__exact": "2024"})
+    assert [r.fiscal_year for r in filtered.context["cl"].result_list] == [2024]
