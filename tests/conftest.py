@@ -136,3 +136,21 @@ def _empty_cache():
 
     cache.clear()
     dashboard_cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    yield
+    # On PostgreSQL a connection opened by another thread (the live server's request threads, which
+    # keep connections for CONN_MAX_AGE) can outlive its thread, and then the test database cannot
+    # be dropped ("being accessed by other users") and is left behind. End those before teardown.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
