@@ -71,11 +71,13 @@ class _Line:
         return line
 
 
-# Lines are sent in pieces of about this many bytes: one piece per row made every CSV row a
+# Lines are sent in pieces of about this many characters: one piece per row made every CSV row a
 # separate trip through Django and the server (170,000 for the national caseload export), while
 # a piece this size still keeps memory flat whatever the number of rows.
-CHUNK_BYTES = 64 * 1024
-_SAFE_MEMO_SIZE = 10_000
+CHUNK_BYTES = 16 * 1024
+# Enough for the values that repeat from row to row (a report's town, date and labels); every
+# town's own name is distinct in the prefecture export, so a larger memo only grew with towns.
+_SAFE_MEMO_SIZE = 1_000
 
 
 def stream_csv(

@@ -42,6 +42,10 @@ from hokenfukushi.models import (
 
 # Rows are read from the database in chunks of this size (server-side cursor on PostgreSQL).
 CHUNK_SIZE = 500
+# A town row carries some twenty figures: 500 of them were the largest allocation of the
+# prefecture export (~480 KiB at 1,741 towns). 100 keep its memory near what 63 towns take, for
+# 18 fetches instead of 4 at national size.
+TOWN_CHUNK_SIZE = 100
 
 COUNT_HEADERS = (
     "重症心身障害児(在宅)",
@@ -245,7 +249,7 @@ def _region_councils(user) -> dict[int, str]:
 def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
     def rows() -> Iterator[Sequence[Cell]]:
         totals: dict[int, _RegionTotal] = {}
-        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=CHUNK_SIZE):
+        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=TOWN_CHUNK_SIZE):
             totals.setdefault(town.region_id, _RegionTotal(town.region.name)).add(town)
             yield (
                 town.code,
@@ -289,7 +293,7 @@ def _plan_open_data(user, fiscal_year: int, threshold: int) -> dict[int, list[Co
             .filter(municipality=OuterRef("pk"))
         )
     )
-    for values in towns.values_list("region", *COUNT_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+    for values in towns.values_list("region", *COUNT_FIELDS).iterator(chunk_size=TOWN_CHUNK_SIZE):
         region_id, *counts = values
         columns = summaries.setdefault(
             region_id, [ColumnSummary(threshold=threshold) for _ in COUNT_FIELDS]
@@ -310,7 +314,7 @@ def open_data_table(user, fiscal_year: int, threshold: int) -> tuple[Sequence[st
     def rows() -> Iterator[Sequence[Cell]]:
         plans = _plan_open_data(user, fiscal_year, threshold)
         totals: dict[int, _RegionTotal] = {}
-        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=CHUNK_SIZE):
+        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=TOWN_CHUNK_SIZE):
             totals.setdefault(town.region_id, _RegionTotal(town.region.name)).add(town)
             if town.report_as_of is None:
                 counts: list[Cell] = [None] * len(COUNT_FIELDS)
