@@ -1,5 +1,7 @@
 from django import template
 
+from hokenfukushi import dashboard_html
+
 register = template.Library()
 
 
@@ -18,3 +20,10 @@ def thousands(value) -> str:
 @register.filter(name="abs")
 def absolute(value):
     return abs(value)
+
+
+# The per-town parts of the dashboard, written in Python (see hokenfukushi/dashboard_html.py).
+register.simple_tag(dashboard_html.town_table_rows)
+register.simple_tag(dashboard_html.town_chart_bars)
+register.simple_tag(dashboard_html.town_chart_table_rows)
+register.simple_tag(dashboard_html.gap_items)
