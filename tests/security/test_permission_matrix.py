@@ -282,36 +282,21 @@ MUNICIPALITIES = {
 }
 # Coordinators and their organizations: in the admin municipal staff work only on their own
 # town's rows (they read the whole region on /coordinators/), so other towns' rows are 404.
-OWN_TOWN_ROWS = {
-    **TOWN_DATA,
-    "change": answers(
-        region_admin="200 200 404",
-        municipal_user="200 404 404",
-        other_town_user="404 200 404",
-        other_region_user="404 404 200",
-    ),
-    "delete": answers(
-        region_admin="200 200 404",
-        municipal_user="200 404 404",
-        other_town_user="404 200 404",
-        other_region_user="404 404 200",
-    ),
-    "history": answers(
-        region_admin="200 200 404",
-        municipal_user="200 404 404",
-        other_town_user="404 200 404",
-        other_region_user="404 404 200",
-    ),
-}
-# Count reports (a draft per town): own town only for municipal staff, as above; deleting answers
-# 403 for any report outside the worklist; submit/approve/reopen pages follow the workflow
-# (a draft can be submitted; approving or reopening a draft is refused with a message: 302).
-_DRAFT_EDITORS = dict(
+_OWN_TOWN_ONLY = dict(
     region_admin="200 200 404",
     municipal_user="200 404 404",
     other_town_user="404 200 404",
     other_region_user="404 404 200",
 )
+OWN_TOWN_ROWS = {
+    **TOWN_DATA,
+    "change": answers(**_OWN_TOWN_ONLY),
+    "delete": answers(**_OWN_TOWN_ONLY),
+    "history": answers(**_OWN_TOWN_ONLY),
+}
+# Count reports (a draft per town): own town only for municipal staff, as above; deleting answers
+# 403 for any report outside the worklist; submit/approve/reopen pages follow the workflow
+# (a draft can be submitted; approving or reopening a draft is refused with a message: 302).
 COUNT_REPORTS = {
     **OWN_TOWN_ROWS,
     "delete": answers(
@@ -320,7 +305,7 @@ COUNT_REPORTS = {
         other_town_user="403 200 403",
         other_region_user="403 403 200",
     ),
-    "submit": answers(**_DRAFT_EDITORS),
+    "submit": answers(**_OWN_TOWN_ONLY),
     "approve": answers(
         region_admin="302 302 404",
         municipal_user="302 404 404",
