@@ -65,6 +65,15 @@ class MunicipalityAdmin(ScopedModelAdmin):
     def latest_population_as_of(self, obj):
         return obj.population_as_of
 
+    def get_readonly_fields(self, request, obj=None):
+        # Town staff may edit their own town only for its population rows (the inline): the
+        # town's code, name, kind and region are the region's to set. Without this the region
+        # field offered them no choice, so every save of their own town failed.
+        user = request.user
+        if obj is not None and not (user.is_superuser or user.role == User.Role.REGION_ADMIN):
+            return ("code", "name", "kind", "region")
+        return super().get_readonly_fields(request, obj)
+
     def has_add_permission(self, request, *args):
         user = request.user
         return user.is_superuser or (user.is_staff and user.role == User.Role.REGION_ADMIN)

@@ -100,3 +100,51 @@ def test_inline_foreign_key_choices_are_limited_to_the_edit_scope(
         PopulationSnapshot._meta.get_field("municipality"), request
     )
     assert list(field.queryset) == [town]
+
+
+TOWNS = "/admin/hokenfukushi/municipality/"
+
+
+def _town_post(town, *, name: str, population: str) -> dict:
+    return {
+        "code": town.code,
+        "name": name,
+        "kind": town.kind,
+        "region": town.region_id,
+        "population_snapshots-TOTAL_FORMS": "1",
+        "population_snapshots-INITIAL_FORMS": "0",
+        "population_snapshots-0-as_of": "2025-11-01",
+        "population_snapshots-0-population": population,
+        "population_snapshots-0-source": "住民基本台帳",
+    }
+
+
+# role -> (may add a population row on `town`'s page, may rename `town`)
+TOWN_PAGE = {
+    "region_admin": (True, True),
+    "municipal_user": (True, False),
+    "other_town_user": (False, False),
+}
+
+
+@pytest.mark.parametrize("role", TOWN_PAGE)
+def test_town_page_population_entry_per_role(role, client_for, town):
+    adds_population, renames = TOWN_PAGE[role]
+    client_for(role).post(
+        f"{TOWNS}{town.pk}/change/", _town_post(town, name="改名市", population="76218")
+    )
+    assert PopulationSnapshot.objects.filter(municipality=town, population=76218).exists() == (
+        adds_population
+    )
+    town.refresh_from_db()
+    assert (town.name == "改名市") == renames
+
+
+def test_town_staff_cannot_move_their_town_to_another_region(
+    client_for, town, other_region, far_town
+):
+    data = _town_post(town, name=town.name, population="100")
+    data["region"] = other_region.pk
+    client_for("municipal_user").post(f"{TOWNS}{town.pk}/change/", data)
+    town.refresh_from_db()
+    assert town.region_id != other_region.pk
