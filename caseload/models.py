@@ -78,15 +78,6 @@ class CountReportQuerySet(ScopedQuerySet):
             return visible.editable_by(user)
         return visible
 
-    def latest_approved_per_town(self, fiscal_year: int | None = None):
-        """The latest approved report of each town (within `fiscal_year` when given)."""
-        candidates = CountReport.objects.approved().filter(municipality=OuterRef("municipality"))
-        if fiscal_year is not None:
-            candidates = candidates.for_fiscal_year(fiscal_year)
-        return self.approved().filter(
-            pk=Subquery(candidates.order_by("-as_of", "-pk").values("pk")[:1])
-        )
-
     def latest_approved_up_to(self, fiscal_year: int):
         """For each town, its latest approved report with fiscal_year <= `fiscal_year` (one
         query; a town whose figures are late still shows last year's, marked by its year)."""
