@@ -96,6 +96,13 @@ class ScopedQuerySet(models.QuerySet):
         )
 
 
+def can_read_anything(user) -> bool:
+    """Whether the user has any read scope at all (pages that would list nothing answer 404).
+
+    Asked of `read_filter` itself, so it cannot drift from what `visible_to` returns."""
+    return read_filter(user, region_path="region", municipality_path=None) is not _NOTHING
+
+
 def can_edit_anything(user) -> bool:
     """Whether the user has any edit scope at all (used for 'add' permissions)."""
     if not _is_active_user(user):

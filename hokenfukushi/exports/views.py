@@ -21,6 +21,7 @@ from hokenfukushi.exports.forms import EncodingForm, FiscalYearExportForm
 from hokenfukushi.exports.services import ExportKind, record_export
 from hokenfukushi.fiscal import current_fiscal_year, era_year
 from hokenfukushi.models import Region, User
+from hokenfukushi.scope import can_read_anything
 
 FIRST_FISCAL_YEAR = 2016  # coordinator training began in FY2016
 ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
@@ -28,8 +29,7 @@ ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明
 
 def _require_read_scope(user: User) -> None:
     """Exports are for users who can read some region; anyone else is told nothing exists."""
-    reads_all = user.is_superuser or user.role == User.Role.PREFECTURE
-    if not (user.is_active and (reads_all or user.scope_region_id is not None)):
+    if not can_read_anything(user):
         raise Http404
 
 
