@@ -207,3 +207,31 @@ def test_detail_page_queries_stay_constant_as_the_meeting_grows(
     with django_assert_max_num_queries(DETAIL_QUERIES):
         large = _queries(client, f"/meetings/{latest.pk}/")
     assert small == large
+
+
+def _never_attended(html: str) -> str:
+    return html.split('id="never-attended"')[1].split("</ul>")[0]
+
+
+def test_prefecture_viewer_sees_only_the_chosen_regions_coordinators(
+    client_for, meeting, far_meeting, region, other_region
+):
+    CoordinatorFactory(
+        name="地元 未参加", organization=OrganizationFactory(region=region, municipality=None)
+    )
+    CoordinatorFactory(
+        name="遠方 未参加",
+        organization=OrganizationFactory(region=other_region, municipality=None),
+    )
+    client = client_for("prefecture_user")
+    here = _never_attended(client.get(f"/meetings/?region={region.pk}").content.decode())
+    assert "地元 未参加" in here and "遠方 未参加" not in here
+    there = _never_attended(client.get(f"/meetings/?region={other_region.pk}").content.decode())
+    assert "遠方 未参加" in there and "地元 未参加" not in there
+
+
+def test_attendance_chart_has_a_bar_for_held_meetings_only(client_for, meeting, region):
+    MeetingFactory(region=region, number=2, status=MeetingStatus.PLANNED)
+    html = client_for("region_admin").get("/meetings/").content.decode()
+    assert html.count('class="bar-coordinators"') == 1
+    assert "3名" in html  # the held meeting's two coordinators and one other participant
