@@ -67,7 +67,7 @@ def plan_next_meeting(*, region: Region, starts_at: dt.datetime | None = None) -
         )
         for order, item in enumerate(recurring_agenda(past_items), start=1)
     ]
-    open_actions = list(ActionItem.objects.carried_into(meeting).filter(status=ActionStatus.OPEN))
+    open_actions = list(ActionItem.objects.carried_into(meeting).open())
     if open_actions:
         new_items.append(
             AgendaItem(
