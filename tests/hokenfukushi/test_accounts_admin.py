@@ -103,3 +103,20 @@ def test_only_superuser_makes_superusers(client_for, superuser, town):
         ADD_URL, _new_account(role=User.Role.REGION_ADMIN, region=town.region_id)
     )
     assert response.status_code == 302
+    created = User.objects.get(username="newstaff")
+    assert created.role == User.Role.REGION_ADMIN and created.region_id == town.region_id
+    assert created.is_staff and not created.is_superuser
+    # The superuser can raise the new account to superuser; a region admin could not (above).
+    client_for(superuser).post(
+        f"/admin/hokenfukushi/user/{created.pk}/change/",
+        {
+            "username": created.username,
+            "role": User.Role.REGION_ADMIN,
+            "region": town.region_id,
+            "municipality": "",
+            "is_active": "on",
+            "is_superuser": "on",
+        },
+    )
+    created.refresh_from_db()
+    assert created.is_superuser
