@@ -103,3 +103,24 @@ def test_query_count_is_constant_as_towns_and_years_grow(
         with django_assert_max_num_queries(6):
             response = client.get(URL)
         assert len(response.context["years"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("role", "years"),
+    [
+        ("region_admin", [2025]),
+        ("municipal_user", [2025]),
+        ("other_town_user", [2025]),
+        ("other_region_user", [2025, 2023]),
+        ("prefecture_user", [2025, 2023]),
+    ],
+)
+def test_a_year_reported_only_outside_the_read_scope_is_not_offered(
+    role, years, client_for, figures, far_town
+):
+    # Only the far region reported in FY2023: its year must not show up as a column or a
+    # choice for readers of the other region, which would tell them about its reports.
+    CountReportFactory(municipality=far_town, as_of=dt.date(2023, 4, 1), approved=True)
+    response = client_for(role).get(URL, {"fiscal_year": 2025})
+    assert response.context["years"] == years
+    assert ("令和5年度" in response.content.decode()) == (2023 in years)
