@@ -445,3 +445,26 @@ def test_the_suppression_threshold_is_a_setting(client_for, reports, settings):
     assert "x" in cells
     assert not any(cell != "x" and 1 <= int(cell) <= 4 for cell in cells)
     assert ExportLog.objects.get().parameters["threshold"] == 5
+
+
+@pytest.mark.parametrize(
+    ("role", "year"),
+    [
+        ("region_admin", 2025),
+        ("municipal_user", 2025),
+        ("other_town_user", 2025),
+        ("other_region_user", 2026),
+        ("prefecture_user", 2026),
+    ],
+)
+def test_without_a_year_the_latest_approved_year_in_the_read_scope_is_exported(
+    client_for, reports, far_town, role, year
+):
+    # Only the far region has approved FY2026 figures: readers of the other region still get
+    # FY2025, their own latest, rather than an empty FY2026 that hints at another region.
+    CountReportFactory(municipality=far_town, as_of=dt.date(2026, 4, 1), approved=True)
+    response, _ = download(client_for(role), "prefecture")
+    assert response.status_code == 200
+    assert ExportLog.objects.get().parameters["fiscal_year"] == year
+    page = client_for(role).get(reverse("exports:index")).content.decode()
+    assert f'<option value="{year}" selected>' in page
