@@ -15,6 +15,7 @@ from hokenfukushi.models import (
     Region,
     User,
 )
+from hokenfukushi.scope import can_edit_regions
 
 admin.site.site_header = _("医療的ケア児等コーディネーター 地域ネットワーク 管理")
 admin.site.site_title = _("hokenfukushi 管理")
@@ -69,14 +70,13 @@ class MunicipalityAdmin(ScopedModelAdmin):
         # Town staff may edit their own town only for its population rows (the inline): the
         # town's code, name, kind and region are the region's to set. Without this the region
         # field offered them no choice, so every save of their own town failed.
-        user = request.user
-        if obj is not None and not (user.is_superuser or user.role == User.Role.REGION_ADMIN):
+        if obj is not None and not can_edit_regions(request.user):
             return ("code", "name", "kind", "region")
         return super().get_readonly_fields(request, obj)
 
     def has_add_permission(self, request, *args):
-        user = request.user
-        return user.is_superuser or (user.is_staff and user.role == User.Role.REGION_ADMIN)
+        # A town is region-level for adding (its staff edit it, but never create towns).
+        return request.user.is_staff and can_edit_regions(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

@@ -15,7 +15,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from hokenfukushi.scope import ScopedQuerySet, can_edit_anything
+from hokenfukushi.scope import ScopedQuerySet, can_edit_anything, can_edit_regions
 
 
 def _is_admin_user(user) -> bool:
@@ -97,8 +97,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         """Region-level models (no town path) can be added only by those who edit a region."""
         queryset = self.model._default_manager.all()
         if getattr(queryset, "municipality_path", None) is None:
-            user = request.user
-            return user.is_superuser or user.role == user.Role.REGION_ADMIN
+            return can_edit_regions(request.user)
         return can_edit_anything(request.user)
 
     def has_change_permission(self, request, obj=None):

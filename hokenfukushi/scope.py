@@ -103,6 +103,13 @@ def can_read_anything(user) -> bool:
     return read_filter(user, region_path="region", municipality_path=None) is not _NOTHING
 
 
+def can_edit_regions(user) -> bool:
+    """Whether the user may change region-level rows (regions, towns' identity, councils).
+
+    Asked of `edit_filter` itself, so it cannot drift from what `editable_by` returns."""
+    return edit_filter(user, region_path="region", municipality_path=None) is not _NOTHING
+
+
 def can_edit_anything(user) -> bool:
     """Whether the user has any edit scope at all (used for 'add' permissions)."""
     if not _is_active_user(user):

@@ -75,3 +75,22 @@ def test_scope_is_one_query(municipal_user, town, other_town, django_assert_num_
     municipal_user.municipality  # noqa: B018 -- load the cached relation first
     with django_assert_num_queries(1):
         list(Municipality.objects.visible_to(municipal_user))
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("superuser", True),
+        ("region_admin", True),
+        ("municipal_user", False),
+        ("other_region_user", False),
+        ("prefecture_user", False),
+        ("anonymous", False),
+    ],
+)
+def test_can_edit_regions_agrees_with_editable_regions(role, expected, user_for_role, town):
+    from hokenfukushi.scope import can_edit_regions
+
+    user = user_for_role(role)
+    assert can_edit_regions(user) is expected
+    assert Region.objects.editable_by(user).exists() is expected
