@@ -54,8 +54,8 @@ class MeetingAdmin(ScopedModelAdmin):
         return super().get_queryset(request).select_related("region")
 
     def has_plan_permission(self, request) -> bool:
-        user = request.user
-        return user.is_superuser or user.role == user.Role.REGION_ADMIN
+        # Planning adds a meeting, so it follows the scope rule for adding region-level rows.
+        return self.has_add_permission(request)
 
     @admin.action(description=_("次回の会議を計画する（第N+1回を作成）"), permissions=["plan"])
     def plan_next(self, request, queryset):
