@@ -262,16 +262,6 @@ class CoordinatorQuerySet(ScopedQuerySet):
         coverage = self.coverage_by_municipality(towns)
         return [town for town in towns if coverage[town.pk].total == 0]
 
-    def experienced(self):
-        """Has worked directly with a medical-care child or adult."""
-        return self.filter(experience=Experience.DIRECT)
-
-    def covering(self, municipality: Municipality):
-        return self.filter(
-            Q(municipalities=municipality)
-            | Q(covers_whole_region=True, organization__region_id=municipality.region_id)
-        ).distinct()
-
 
 class Coordinator(models.Model):
     name = models.CharField(_("氏名"), max_length=100)
