@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from hokenfukushi.accounts import account_grant_errors, apply_role, grantable_roles
@@ -193,8 +194,7 @@ class AccountAdmin(DjangoUserAdmin):
         return request.user.is_superuser
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        from django.http import Http404
-
+        # As in ScopedAdminMixin: an account outside the region is "not found", not redirected.
         raise Http404
 
     def get_fieldsets(self, request, obj=None):
