@@ -80,14 +80,6 @@ def count_errors(counts: Mapping[str, int | None]) -> list[CountError]:
     return errors
 
 
-def per_10000(count: int, population: int | None) -> float | None:
-    """People per 10,000 residents (the unit the prefecture compares towns by); None when the
-    population is unknown or zero."""
-    if not population:
-        return None
-    return count * 10_000 / population
-
-
 # --- year-over-year check ---------------------------------------------------------------------
 
 # Counts in a small town move by one or two from year to year as children are born, move or

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from django.shortcuts import render
 
 from caseload import rules
 from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness, TownReportStatus
+from hokenfukushi.coverage import rate_per_10000
 from hokenfukushi.fiscal import current_fiscal_year
 from hokenfukushi.models import Municipality
 
@@ -27,8 +29,9 @@ class TownFigures:
         return sum(self.counts) if self.report else None
 
     @property
-    def rate(self) -> float | None:
-        return None if self.report is None else rules.per_10000(self.total, self.town.population)
+    def rate(self) -> Decimal | None:
+        # the dashboard's rate (one decimal, half up), so both pages print the same figure
+        return rate_per_10000(self.total, self.town.population)
 
 
 @login_required
@@ -69,7 +72,7 @@ def caseload_overview(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "grand_total": grand_total,
             "reported_population": population,
-            "total_rate": rules.per_10000(grand_total, population) if reported else None,
+            "total_rate": rate_per_10000(grand_total, population) if reported else None,
             "missing_towns": [row.town for row in rows if row.report is None],
             "history": history,
             "history_totals": [

@@ -192,16 +192,3 @@ def test_malformed_rows_never_raise_and_bad_rows_never_reach_the_result(body):
         assert len(row.code) == 6
     bad_lines = {error.line for error in parsed.errors}
     assert not bad_lines & {row.line for row in parsed.rows}
-
-
-def test_per_10000_population():
-    assert rules.per_10000(48, 76218) == pytest.approx(6.2977, abs=1e-4)
-    assert rules.per_10000(3, 0) is None
-    assert rules.per_10000(3, None) is None
-
-
-@given(st.integers(0, 10_000), st.integers(1, 10_000_000))
-def test_per_10000_scales_with_the_count(count, population):
-    assert rules.per_10000(count * 2, population) == pytest.approx(
-        2 * rules.per_10000(count, population)
-    )
