@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from coordinators.models import Coordinator, Organization
 from hokenfukushi.admin_scope import ScopedModelAdmin
 from hokenfukushi.fiscal import fiscal_year_label
+from hokenfukushi.scope import can_edit_regions
 
 
 class OwnTownOnlyForMunicipalStaff:
@@ -103,10 +104,7 @@ class CoordinatorAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Covering the whole region makes a person count for every town's coverage: that is
         # the base center's decision, not one town's.
-        user = request.user
-        if not user.is_superuser and user.role == user.Role.MUNICIPAL:
-            return ["covers_whole_region"]
-        return []
+        return [] if can_edit_regions(request.user) else ["covers_whole_region"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "municipalities":
