@@ -24,6 +24,7 @@ from caseload import rules
 from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport, ReportStatus
 from hokenfukushi.fiscal import fiscal_year_of, wareki
 from hokenfukushi.models import Municipality
+from hokenfukushi.scope import can_edit_regions
 
 
 class WorkflowError(Exception):
@@ -45,8 +46,9 @@ class StaleReportError(WorkflowError):
 
 
 def is_approver(user) -> bool:
-    """The base center of a region (or a superuser) approves and reopens reports."""
-    return bool(user.is_superuser or user.role == user.Role.REGION_ADMIN)
+    """The base center of a region (or a superuser) approves and reopens reports: those who
+    change region-level rows, asked of the scope rule rather than restated here."""
+    return can_edit_regions(user)
 
 
 def may(user, action: rules.Action, report: CountReport) -> bool:
