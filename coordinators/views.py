@@ -1,21 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from coordinators.models import Coordinator
 from hokenfukushi.models import Municipality, Region
-
-
-def _selected_region(request: HttpRequest, regions: list[Region]) -> Region | None:
-    """`?region=<id>` narrows a multi-region reader (prefecture) to one region; a region the
-    user may not read answers 404, like any object outside their scope."""
-    wanted = request.GET.get("region", "")
-    if not wanted:
-        return None
-    for region in regions:
-        if str(region.pk) == wanted:
-            return region
-    raise Http404
+from hokenfukushi.views import selected_region
 
 
 @login_required
@@ -26,7 +15,7 @@ def coordinator_list(request: HttpRequest) -> HttpResponse:
     network); editing stays in the admin, limited to one's own town. Query count is constant.
     """
     regions = list(Region.objects.visible_to(request.user).order_by("name"))
-    region = _selected_region(request, regions)
+    region = selected_region(request, regions)
     coordinators = Coordinator.objects.visible_to(request.user).active()
     towns_query = Municipality.objects.visible_to(request.user).select_related("region")
     if region is not None:

@@ -21,6 +21,19 @@ from hokenfukushi.models import Region
 logger = logging.getLogger(__name__)
 
 
+def selected_region(request: HttpRequest, regions: list[Region]) -> Region | None:
+    """`?region=<id>` narrows a multi-region reader (prefecture) to one of `regions`, the
+    regions the user may read; a region outside them answers 404, like any object outside
+    the user's scope. None when no region is asked for."""
+    wanted = request.GET.get("region", "")
+    if not wanted:
+        return None
+    for region in regions:
+        if str(region.pk) == wanted:
+            return region
+    raise Http404
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from coordinators.models import Coordinator, Organization, OrganizationKind
 from hokenfukushi.models import Region
+from hokenfukushi.views import selected_region
 from meetings.attendance import Participant, attendance_breakdown
 from meetings.calendar import calendar_token, meetings_calendar, user_for_calendar_token
 from meetings.charts import shade_level, stacked_bars
@@ -53,15 +54,8 @@ def _participants(facts: list[AttendanceFact]) -> list[Participant]:
 def _chosen_region(request: HttpRequest) -> tuple[Region | None, list[Region]]:
     """Region staff see their one region; prefecture viewers pick one (?region=)."""
     regions = list(Region.objects.visible_to(request.user))
-    if not regions:
-        return None, regions
-    wanted = request.GET.get("region")
-    if wanted:
-        for region in regions:
-            if str(region.pk) == wanted:
-                return region, regions
-        raise Http404
-    return regions[0], regions
+    region = selected_region(request, regions)
+    return region or (regions[0] if regions else None), regions
 
 
 @login_required
