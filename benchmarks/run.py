@@ -440,6 +440,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per measure")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=("dashboard", "exports", "admin"),
+        help="measure only these rows (generate_synthetic always runs)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -481,15 +486,20 @@ def main() -> None:
         repeat = args.repeat
         admin_client, viewer_client = signed_in_client(admin), signed_in_client(viewer)
         rows.append(Row(size, "generate_synthetic", extra={"seconds": f"{load_s:.1f}"}))
-        rows.extend(dashboard_rows(size, "region admin", admin_client, "/", repeat))
-        rows.extend(dashboard_rows(size, "prefecture", viewer_client, "/", repeat))
-        for label, url, same_rows in (
-            ("prefecture.csv", f"/exports/prefecture.csv?fiscal_year={fiscal_year}", None),
-            ("caseload.csv", "/exports/caseload.csv", caseload_long_rows),
-        ):
-            rows.append(export_row(size, label, viewer_client, url, max(5, repeat // 3), same_rows))
-        rows.append(admin_row(size, signed_in_client(root), max(5, repeat // 3)))
-        if not args.no_throughput:
+        if args.only in (None, "dashboard"):
+            rows.extend(dashboard_rows(size, "region admin", admin_client, "/", repeat))
+            rows.extend(dashboard_rows(size, "prefecture", viewer_client, "/", repeat))
+        if args.only in (None, "exports"):
+            for label, url, same_rows in (
+                ("prefecture.csv", f"/exports/prefecture.csv?fiscal_year={fiscal_year}", None),
+                ("caseload.csv", "/exports/caseload.csv", caseload_long_rows),
+            ):
+                rows.append(
+                    export_row(size, label, viewer_client, url, max(5, repeat // 3), same_rows)
+                )
+        if args.only in (None, "admin"):
+            rows.append(admin_row(size, signed_in_client(root), max(5, repeat // 3)))
+        if not args.no_throughput and args.only is None:
             cookie = f"sessionid={admin_client.cookies['sessionid'].value}"
             rows.extend(throughput_rows(size, cookie, args.duration))
         print(table([r for r in rows if r.size == size]), flush=True)

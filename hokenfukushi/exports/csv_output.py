@@ -78,6 +78,61 @@ CHUNK_BYTES = 16 * 1024
 # Enough for the values that repeat from row to row (a report's town, date and labels); every
 # town's own name is distinct in the prefecture export, so a larger memo only grew with towns.
 _SAFE_MEMO_SIZE = 1_000
+LINE_END = "\r\n"
+
+
+def csv_field(value: Cell) -> str:
+    """One cell as `stream_csv` writes it (csv.writer, QUOTE_STRINGS, after `safe_cell`): text
+    and dates quoted with inner quotes doubled, numbers as they are, None as nothing.
+
+    For exports that write their lines themselves (caseload.csv); tests/exports/
+    test_csv_output.py holds it to csv.writer's output for hostile text."""
+    value = safe_cell(value)
+    if value is None:
+        return ""
+    if type(value) is str:
+        return '"' + value.replace('"', '""') + '"'
+    return str(value)
+
+
+def header_line(header: Sequence[str]) -> str:
+    return ",".join(csv_field(cell) for cell in header) + LINE_END
+
+
+def _pieces(text: Iterable[str], encoding: str) -> Iterator[bytes]:
+    """The text joined into pieces of about CHUNK_BYTES characters, encoded strictly."""
+    parts: list[str] = []
+    size = 0
+    for part in text:
+        parts.append(part)
+        size += len(part)
+        if size >= CHUNK_BYTES:
+            yield "".join(parts).encode(encoding, errors="strict")
+            parts.clear()
+            size = 0
+    if parts:
+        yield "".join(parts).encode(encoding, errors="strict")
+
+
+def stream_lines(header: Sequence[str], text: Iterable[str], encoding: str) -> Iterator[bytes]:
+    """Like `stream_csv` for an export that formats its own lines with `csv_field` (each item
+    of `text` one or more whole lines ending in CRLF)."""
+    if encoding == UTF8:
+        yield "\ufeff".encode(UTF8)
+    yield header_line(header).encode(encoding, errors="strict")
+    yield from _pieces(text, encoding)
+
+
+def is_encodable(text: Iterable[str], encoding: str) -> bool:
+    """Whether every piece of text fits the encoding: the quick first look before
+    `find_unencodable_cell` names the culprit (an apostrophe or quote never makes a cell
+    unencodable, so formatted lines fail exactly when one of their cells does)."""
+    try:
+        for part in text:
+            part.encode(encoding, errors="strict")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def stream_csv(
@@ -87,15 +142,17 @@ def stream_csv(
 
     Call `find_unencodable_cell` first for cp932: once the response has started, an error can
     no longer be shown. `errors="strict"` keeps a lossy `?` out even if that step is skipped."""
-    writer = csv.writer(_Line(), quoting=csv.QUOTE_STRINGS, lineterminator="\r\n")
+    writer = csv.writer(_Line(), quoting=csv.QUOTE_STRINGS, lineterminator=LINE_END)
     if encoding == UTF8:
         yield "\ufeff".encode(UTF8)
     yield writer.writerow([safe_cell(c) for c in header]).encode(encoding, errors="strict")
+    yield from _pieces(_csv_lines(writer, rows), encoding)
+
+
+def _csv_lines(writer, rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
     # Town names, dates and labels repeat row after row: each distinct text or date is made safe
     # once (only those two types: Decimal("1.0") == Decimal("1") would share an entry).
     safe: dict[str | dt.date, str] = {}
-    lines: list[str] = []
-    size = 0
     for row in rows:
         cells = []
         for cell in row:
@@ -111,12 +168,4 @@ def stream_csv(
                 cells.append(cell)
             else:
                 cells.append(safe_cell(cell))
-        line = writer.writerow(cells)
-        lines.append(line)
-        size += len(line)
-        if size >= CHUNK_BYTES:
-            yield "".join(lines).encode(encoding, errors="strict")
-            lines.clear()
-            size = 0
-    if lines:
-        yield "".join(lines).encode(encoding, errors="strict")
+        yield writer.writerow(cells)

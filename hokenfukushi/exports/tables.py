@@ -23,7 +23,7 @@ from django.db.models import (
 
 from caseload.models import COUNT_FIELDS, SUBSET_FIELDS, CountReport, ReportCompleteness
 from coordinators.models import Coordinator, Experience
-from hokenfukushi.exports.csv_output import Cell
+from hokenfukushi.exports.csv_output import LINE_END, Cell, csv_field
 from hokenfukushi.exports.suppression import (
     SUPPRESSED,
     ColumnPlan,
@@ -344,34 +344,40 @@ def open_data_table(user, fiscal_year: int, threshold: int) -> tuple[Sequence[st
     return OPEN_DATA_HEADER, rows
 
 
-def caseload_table(user) -> tuple[Sequence[str], Rows]:
-    labels = {name: str(CountReport._meta.get_field(name).verbose_name) for name in COUNT_FIELDS}
-    labels |= {name: str(CountReport._meta.get_field(name).verbose_name) for name in SUBSET_FIELDS}
+def _caseload_reports(user, names: Sequence[str]):
+    """One tuple per report in scope: code, town, as_of, fiscal year, status, then `names`."""
+    return (
+        CountReport.objects.visible_to(user)
+        .order_by("municipality__code", "as_of", "pk")
+        .values_list(
+            "municipality__code",
+            "municipality__name",
+            "as_of",
+            "fiscal_year",
+            "status",
+            *names,
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
 
-    # Labels are translated once per export, not once per cell: gettext per row was three
-    # quarters of the export's time at national size.
-    statuses = {
-        value: str(label) for value, label in CountReport._meta.get_field("status").flatchoices
-    }
-    names = list(labels)
-    label_list = [labels[name] for name in names]
+
+def _caseload_labels() -> tuple[list[str], list[str], dict[str, str]]:
+    """The figure fields in export order, their labels and the status labels, translated once
+    per export, not once per cell: gettext per row was three quarters of the export's time at
+    national size."""
+    field = CountReport._meta.get_field
+    names = [*COUNT_FIELDS, *SUBSET_FIELDS]
+    labels = [str(field(name).verbose_name) for name in names]
+    statuses = {value: str(label) for value, label in field("status").flatchoices}
+    return names, labels, statuses
+
+
+def caseload_table(user) -> tuple[Sequence[str], Rows]:
+    """One row per reported figure (long format); the rows `caseload_text` writes as CSV."""
+    names, label_list, statuses = _caseload_labels()
 
     def rows() -> Iterator[Sequence[Cell]]:
-        reports = (
-            CountReport.objects.visible_to(user)
-            .order_by("municipality__code", "as_of", "pk")
-            .values_list(
-                "municipality__code",
-                "municipality__name",
-                "as_of",
-                "fiscal_year",
-                "status",
-                *names,
-            )
-        )
-        for code, town, as_of, fiscal_year, status, *values in reports.iterator(
-            chunk_size=CHUNK_SIZE
-        ):
+        for code, town, as_of, fiscal_year, status, *values in _caseload_reports(user, names):
             status_label = statuses.get(status, status)
             for label, value in zip(label_list, values, strict=True):
                 if value is None:
@@ -379,3 +385,48 @@ def caseload_table(user) -> tuple[Sequence[str], Rows]:
                 yield (code, town, as_of, fiscal_year, label, value, status_label)
 
     return CASELOAD_HEADER, rows
+
+
+def caseload_text(user) -> Callable[[], Iterator[str]]:
+    """The CSV lines of `caseload_table` (header excepted), one string per report.
+
+    A report gives up to six lines that differ only in label and figure: the quoted,
+    formula-safe prefix (code, town, date, year) is written once per report and the label and
+    status parts once per export, so a line is a few concatenations instead of a trip through
+    csv.writer and the per-cell formula guard (most of this export's time at national size).
+    tests/exports/test_csv_output.py requires the same bytes as `stream_csv` of the rows."""
+    names, label_list, statuses = _caseload_labels()
+    label_parts = [csv_field(label) + "," for label in label_list]
+    status_parts: dict[str, str] = {}
+
+    def text() -> Iterator[str]:
+        last_town: tuple[str, str] | None = None
+        town_part = ""
+        dates: dict[object, str] = {}  # a few report dates repeat across all towns
+        for code, town, as_of, fiscal_year, status, *values in _caseload_reports(user, names):
+            if (code, town) != last_town:  # reports come town by town
+                last_town = (code, town)
+                town_part = f"{csv_field(code)},{csv_field(town)},"
+            date = dates.get(as_of)
+            if date is None:
+                if len(dates) >= 100:
+                    dates.clear()  # stay bounded however many dates there are
+                date = dates[as_of] = csv_field(as_of)
+            year = str(fiscal_year) if type(fiscal_year) is int else csv_field(fiscal_year)
+            prefix = f"{town_part}{date},{year},"
+            suffix = status_parts.get(status)
+            if suffix is None:
+                suffix = status_parts[status] = (
+                    f",{csv_field(statuses.get(status, status))}{LINE_END}"
+                )
+            # The report's lines are `prefix label,value suffix`: joining "label,value" parts
+            # with `suffix + prefix` between them writes each shared part once per line.
+            figures = [
+                label + (str(value) if type(value) is int else csv_field(value))
+                for label, value in zip(label_parts, values, strict=True)
+                if value is not None  # an optional subset that was not reported
+            ]
+            if figures:
+                yield prefix + (suffix + prefix).join(figures) + suffix
+
+    return text

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,14 @@ from django.views.decorators.http import require_GET
 
 from caseload.models import CountReport
 from hokenfukushi.exports import tables
-from hokenfukushi.exports.csv_output import CP932, UTF8, find_unencodable_cell, stream_csv
+from hokenfukushi.exports.csv_output import (
+    CP932,
+    UTF8,
+    find_unencodable_cell,
+    is_encodable,
+    stream_csv,
+    stream_lines,
+)
 from hokenfukushi.exports.forms import EncodingForm, FiscalYearExportForm
 from hokenfukushi.exports.services import ExportKind, record_export
 from hokenfukushi.fiscal import current_fiscal_year, era_year
@@ -108,10 +116,17 @@ def _download(
     encoding: str,
     filename: str,
     parameters: dict,
+    text: Callable[[], Iterator[str]] | None = None,
 ) -> HttpResponse:
+    """`text`, when given, writes the table's rows as CSV lines itself (see
+    `tables.caseload_text`); the rows are then read only to name an unencodable cell."""
     header, rows = table
     if encoding == CP932:
-        problem = find_unencodable_cell(header, rows(), CP932)
+        problem = (
+            None
+            if text is not None and is_encodable(text(), CP932)
+            else find_unencodable_cell(header, rows(), CP932)
+        )
         if problem is not None:
             utf8_url = f"{request.path}?{urlencode({**request.GET.dict(), 'encoding': UTF8})}"
             return render(
@@ -122,7 +137,9 @@ def _download(
             )
     record_export(user=request.user, export=kind, parameters=parameters)
     response = StreamingHttpResponse(
-        stream_csv(header, rows(), encoding),
+        stream_csv(header, rows(), encoding)
+        if text is None
+        else stream_lines(header, text(), encoding),
         content_type=f"text/csv; charset={'utf-8' if encoding == UTF8 else 'windows-31j'}",
     )
     response["Content-Disposition"] = _disposition(filename)
@@ -198,6 +215,7 @@ def caseload_csv(request: HttpRequest) -> HttpResponse:
         request,
         kind=ExportKind.CASELOAD,
         table=tables.caseload_table(request.user),
+        text=tables.caseload_text(request.user),
         encoding=encoding,
         filename=_filename("caseload", request.user),
         parameters={"encoding": encoding},

@@ -10,9 +10,12 @@ from hokenfukushi.exports.csv_output import (
     CP932,
     FORMULA_TRIGGERS,
     UTF8,
+    csv_field,
     find_unencodable_cell,
+    is_encodable,
     safe_cell,
     stream_csv,
+    stream_lines,
 )
 
 
@@ -73,3 +76,58 @@ def test_the_first_cell_cp932_cannot_hold_is_named():
 def test_a_lossy_conversion_is_never_written():
     with pytest.raises(UnicodeEncodeError):
         b"".join(stream_csv(["市町村名"], [["𠮷野町"]], CP932))
+
+
+# --- csv_field: exports that write their own lines must write what csv.writer writes ----------
+
+HOSTILE = [
+    'say "hi"',
+    "a,b",
+    "two\nlines",
+    "cr\r\nlf",
+    "=1+1",
+    "+81",
+    "-A1",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+    '"=quoted"',
+    "",
+    "本庄市",
+]
+cells = (
+    st.text()
+    | st.sampled_from(HOSTILE)
+    | st.integers(min_value=-(10**9), max_value=10**9)
+    | st.dates()
+    | st.none()
+)
+
+
+def _writer_line(row) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_STRINGS, lineterminator="\r\n")
+    writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+# Two cells at least: csv.writer refuses a line of one empty cell, and no export has one column.
+@given(st.lists(cells, min_size=2, max_size=8))
+def test_csv_field_writes_a_line_exactly_as_csv_writer(row):
+    assert ",".join(csv_field(cell) for cell in row) + "\r\n" == _writer_line(row)
+
+
+def test_stream_lines_writes_the_bytes_of_stream_csv_in_both_encodings():
+    header = ["団体コード", "市町村名", "人数"]
+    rows = [[text, f"{text}町", n] for text, n in zip(HOSTILE, range(-6, 7), strict=True)]
+    lines = [",".join(csv_field(cell) for cell in row) + "\r\n" for row in rows]
+    for encoding in (UTF8, CP932):
+        expected = b"".join(stream_csv(header, rows, encoding))
+        assert b"".join(stream_lines(header, lines, encoding)) == expected
+    # a formula made inert, a negative number left a number
+    assert '"\'=1+1","\'=1+1町",-2\r\n'.encode(CP932) in expected
+
+
+def test_is_encodable_says_whether_cp932_can_hold_every_line():
+    assert is_encodable(['"本庄市",1\r\n', '"髙崎町",2\r\n'], CP932)
+    assert not is_encodable(['"本庄市",1\r\n', '"𠮷野町",2\r\n'], CP932)

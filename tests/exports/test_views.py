@@ -351,6 +351,35 @@ def test_caseload_has_one_row_per_count_with_its_state(client_for, town):
     assert {row[3] for row in rows} == {"2025"}
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932"])
+def test_caseload_writes_the_bytes_csv_writer_would_for_hostile_names(
+    client_for, region_admin, region, town, other_town, encoding
+):
+    """caseload.csv writes its lines itself (tables.caseload_text); they must be the lines the
+    generic writer makes of the same rows, for names that need quoting or a formula guard."""
+    from hokenfukushi.exports import tables
+    from hokenfukushi.exports.csv_output import stream_csv
+
+    names = ['引用"符"町', "a,b村", "改\r\n行町", "=1+1", "+81", "-A1", "@SUM(A1)", "\tx", "\rx"]
+    for index, name in enumerate(names):
+        municipality = town if index == 0 else other_town if index == 1 else None
+        if municipality is None:
+            municipality = MunicipalityFactory(region=region)
+        Municipality.objects.filter(pk=municipality.pk).update(name=name)
+        CountReportFactory(
+            municipality=municipality,
+            as_of=dt.date(2024 + index % 2, 4, 1),
+            approved=index % 3 == 0,
+            smid_children_with_medical_care=None if index % 2 else 1,
+        )
+    response, body = download(client_for("region_admin"), "caseload", encoding=encoding)
+    assert response.status_code == 200
+    header, rows = tables.caseload_table(region_admin)
+    assert body == b"".join(stream_csv(header, rows(), encoding))
+    parsed = rows_of(body, "utf-8-sig" if encoding == "utf-8" else encoding)
+    assert {row[1] for row in parsed[1:]} >= {'引用"符"町', "a,b村", "改\r\n行町", "'=1+1", "'\rx"}
+
+
 # --- queries do not grow with towns ---------------------------------------------------------------
 
 
