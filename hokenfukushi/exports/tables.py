@@ -374,9 +374,11 @@ def _caseload_labels() -> tuple[list[str], list[str], dict[str, str]]:
 
 def caseload_table(user) -> tuple[Sequence[str], Rows]:
     """One row per reported figure (long format); the rows `caseload_text` writes as CSV."""
-    names, label_list, statuses = _caseload_labels()
 
     def rows() -> Iterator[Sequence[Cell]]:
+        # Translated here, not when the table is made: the download reads these rows only to
+        # name a cell cp932 cannot hold.
+        names, label_list, statuses = _caseload_labels()
         for code, town, as_of, fiscal_year, status, *values in _caseload_reports(user, names):
             status_label = statuses.get(status, status)
             for label, value in zip(label_list, values, strict=True):

@@ -43,7 +43,7 @@ def _streamed(client: Client, url: str, django_assert_max_num_queries, budget: i
 @pytest.mark.parametrize("name", URLS)
 def test_2000_towns_stream_in_the_memory_of_1000(name, django_assert_max_num_queries):
     url = URLS[name].format(year=current_fiscal_year())
-    budget = {"prefecture": 8, "open_data": 7, "caseload": 6}[name]
+    budget = {"prefecture": 6, "open_data": 5, "caseload": 4}[name]
     client = Client()
     client.force_login(PrefectureViewerFactory())
     client.get("/exports/")  # templates, URL resolvers and imports load once, outside the peak
