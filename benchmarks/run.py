@@ -255,7 +255,13 @@ def caseload_long_rows(statements: list[str]) -> list[str]:
 
 
 def export_row(size: int, label: str, client, url: str, repeat: int, same_rows=None) -> Row:
-    """`same_rows` turns the export's SELECTs into ones that return the rows the CSV has."""
+    """`same_rows` turns the export's SELECTs into ones that return the rows the CSV has.
+
+    Two floors: `ratio` is against a bare COPY of those SELECTs on the benchmark's own
+    connection (no request at all); "ratio vs COPY served" is against the same COPY streamed as
+    the response of a signed-in view (session, user, middleware: benchmarks/floor.py)."""
+    from benchmarks import floor
+
     overhead = captured_sql(client, "/_bench/signed-in")
     statements = view_selects(captured_sql(client, url), overhead)
     if same_rows is not None:
@@ -265,6 +271,11 @@ def export_row(size: int, label: str, client, url: str, repeat: int, same_rows=N
     body = b"".join(response.streaming_content) if response.streaming else response.content
     samples = timed(lambda: get(client, url), repeat)
     copy_median, copy_bytes = copy_ms(statements, repeat)
+    floor.COPY_SQL[:] = statements
+    served_bytes = sum(len(c) for c in client.get("/_bench/copy-served").streaming_content)
+    if served_bytes != copy_bytes:
+        raise RuntimeError(f"COPY served {served_bytes} bytes, bare COPY {copy_bytes}")
+    served_median = statistics.median(timed(lambda: get(client, "/_bench/copy-served"), repeat))
     median = statistics.median(samples)
     return Row(
         size,
@@ -277,6 +288,10 @@ def export_row(size: int, label: str, client, url: str, repeat: int, same_rows=N
         extra={
             # What the export costs beyond any signed-in request (session, user, middleware).
             "net ratio": f"{(median - fixed) / copy_median:.2f}",
+            # The same COPY sent as the response of a signed-in view (benchmarks/floor.py):
+            # what a download costs when PostgreSQL writes the CSV and Django only serves it.
+            "ratio vs COPY served": f"{median / served_median:.2f}",
+            "COPY served ms": f"{served_median:,.1f}",
             "peak KiB": f"{peak_memory_kib(client, url):,.0f}",
             "CSV bytes": f"{len(body):,}",
             "COPY bytes": f"{copy_bytes:,}",
