@@ -53,6 +53,8 @@ BENCH_ENV = {
     "OTP_REQUIRED_FOR_ADMINS": "False",
     "LOG_LEVEL": "WARNING",
     "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+    # The shared cache README recommends for more than one app server (sessions then cached_db).
+    "CACHE_URL": "redis://127.0.0.1:6379/2",
 }
 # towns -> regions: one 4-town region; a prefecture of 63 towns in 9 regions (Saitama has 63
 # municipalities and about 10 regions); the country's 1,741 in 335 secondary medical areas.
@@ -442,9 +444,12 @@ def machine() -> str:
     if cpuinfo.exists():
         match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
         cpu = match.group(1) if match else cpu
+    from django.conf import settings
+
     return (
         f"{platform.node()}: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"PostgreSQL {pg}, {platform.platform()}"
+        f"PostgreSQL {pg}, {platform.platform()}; cache {settings.CACHES['default']['BACKEND']}, "
+        f"sessions {settings.SESSION_ENGINE}"
     )
 
 

@@ -1,15 +1,15 @@
-"""Reuse a computed dashboard until the data under it changes.
+"""Reuse a computed dashboard, and the rendered page, until the data under it changes.
 
 The dashboard reads a dozen tables; computing it costs many times a signed-in request's fixed
 cost (session and user). It is the same for every user with the same read scope, so it is cached
-per (read scope, own town, fiscal year, day, region, data version). The data version is read
-from the database on every request — one statement of index-only MAX() lookups — so a write in any
-worker, process or server is seen at once, whatever cache backend holds the values, and nothing
-has to remember to invalidate anything.
+per (read scope, own town, fiscal year, day, region, data version); the rendered page is cached
+per viewer as well (their name is in the header). The data version is read from the database on
+every request, so a write in any worker, process or server is seen at once, whatever cache
+backend holds the values, and nothing has to remember to invalidate anything.
 
-The version is made of, for every table the dashboard reads, the highest primary key (catches
-inserts, bulk inserts included) and the highest history id (every change saved through the ORM
-is recorded by simple_history: updates, deletes, m2m changes).
+The version is the highest id of `DataChange`, a row that database triggers insert for every
+write to the dashboard's tables (migration hokenfukushi/0003): one index lookup, and no write
+can bypass it, bulk inserts and raw SQL included.
 """
 
 from __future__ import annotations
@@ -17,15 +17,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
 if TYPE_CHECKING:
     from hokenfukushi.models import Region, User
@@ -46,36 +52,31 @@ DASHBOARD_MODELS = (
 )
 
 
-@functools.cache
-def _version_columns() -> tuple[tuple[str, str], ...]:
-    columns = []
+def dashboard_tables() -> list[str]:
+    """The tables of DASHBOARD_MODELS and their m2m tables: each must carry the trigger."""
+    tables = []
     for label in DASHBOARD_MODELS:
         model = apps.get_model(label)
-        tables = [model]
-        history = getattr(model, "history", None)
-        if history is not None:
-            tables.append(history.model)
-        tables += [m2m.remote_field.through for m2m in model._meta.local_many_to_many]
-        columns += [(t._meta.db_table, t._meta.pk.column) for t in tables]
-    return tuple(columns)
+        tables.append(model._meta.db_table)
+        tables += [
+            m2m.remote_field.through._meta.db_table for m2m in model._meta.local_many_to_many
+        ]
+    return tables
 
 
-@functools.cache
-def _version_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    parts = [
-        # Table and column names come from the models, never from input.
-        f"(SELECT MAX({quote(column)}) FROM {quote(table)})"  # noqa: S608  # nosec B608
-        for table, column in _version_columns()
-    ]
-    return "SELECT " + ", ".join(parts)
+# While a page is rendered, the version its key was made with: the dashboard inside it is keyed
+# by the same version, read once.
+_version_being_rendered: ContextVar[str | None] = ContextVar("version_being_rendered", default=None)
 
 
 def data_version() -> str:
     """A string that changes whenever a row of the dashboard's tables is written."""
+    known = _version_being_rendered.get()
+    if known is not None:
+        return known
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection.vendor))
-        return "-".join("" if value is None else str(value) for value in cursor.fetchone())
+        cursor.execute("SELECT MAX(id) FROM hokenfukushi_datachange")
+        return str(cursor.fetchone()[0] or 0)
 
 
 def read_scope_key(user: User) -> str:
@@ -111,12 +112,7 @@ def cached_dashboard(
         if fiscal_year is None:
             fiscal_year = default_year()
         return build(user, fiscal_year=fiscal_year, today=today, region=region)
-    scope = (
-        read_scope_key(user),
-        today.isoformat(),
-        region.pk if region is not None else "",
-        data_version(),
-    )
+    scope = _scope(user, today=today, region=region)
     if fiscal_year is None:
         fiscal_year = _cached(("default year", *scope), default_year, seconds)
     return _cached(
@@ -126,21 +122,108 @@ def cached_dashboard(
     )
 
 
-def _cached(parts: tuple, compute: Callable[[], Any], seconds: int) -> Any:
+def _scope(user: User, *, today: dt.date, region: Region | None) -> tuple:
+    return (
+        code_version(),
+        read_scope_key(user),
+        today.isoformat(),
+        region.pk if region is not None else "",
+        data_version(),
+    )
+
+
+def viewer_key(user: User) -> tuple:
+    """What a page shows of its viewer (the header's name and role, the admin link, the fix
+    links): two users share a cached page only if all of it is the same."""
+    return (
+        user.pk,
+        user.username,
+        user.get_full_name(),
+        user.role,
+        user.is_staff,
+        user.is_superuser,
+        user.is_active,
+    )
+
+
+def cached_page(
+    request: HttpRequest,
+    *,
+    parts: tuple,
+    today: dt.date,
+    region: Region | None,
+    render: Callable[[str], str],
+) -> str:
+    """A rendered page, reused while the data under it and its viewer are unchanged.
+
+    `render(csrf_token)` renders the page with the given text in place of the CSRF token; it is
+    rendered once with a random stand-in, and each request gets the page with its own token
+    (the stand-in is random so that no text in the data can be mistaken for it). `parts` are
+    what else the page depends on (year, filters). Pages with messages waiting are never cached:
+    the messages are shown once and only to that request."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0 or len(get_messages(request)):
+        return render(get_token(request))
+    user = request.user
+    scope = _scope(user, today=today, region=region)
+    key_parts = ("page", *parts, viewer_key(user), *scope)
+
+    def render_with_stand_in() -> tuple[str, ...]:
+        stand_in = secrets.token_hex(16)
+        token = _version_being_rendered.set(scope[-1])
+        try:
+            return tuple(render(stand_in).split(stand_in))
+        finally:
+            _version_being_rendered.reset(token)
+
+    pieces = _cached(key_parts, render_with_stand_in, seconds, memo=_recent_pages)
+    return get_token(request).join(pieces)
+
+
+def _cached(
+    parts: tuple, compute: Callable[[], Any], seconds: int, memo: _RecentValues | None = None
+) -> Any:
+    memo = _recent if memo is None else memo
     key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    value = _recent.get(key)
+    value = memo.get(key)
     if value is not None:
         return value
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, seconds)
-    _recent.put(key, value, seconds)
+    memo.put(key, value, seconds)
     return value
 
 
-class _RecentDashboards:
-    """The last few dashboards this process served, as objects.
+# The files a cached value is made from besides the data: a new release must not serve pages
+# (or pickled dashboards, from a shared cache) made by the old one.
+_CODE_DIRS = (
+    "hokenfukushi",
+    "caseload",
+    "coordinators",
+    "meetings",
+    "templates",
+    "static",
+    "locale",
+)
+_CODE_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg"}
+
+
+@functools.cache
+def code_version() -> str:
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for directory in _CODE_DIRS:
+        for path in sorted((base / directory).rglob("*")):
+            if path.suffix in _CODE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class _RecentValues:
+    """The last few dashboards (and pages) this process served, as objects.
 
     The cache backend pickles: unpickling a national dashboard (1,741 towns) costs ~50 ms, more
     than the rest of a cached request. The key holds the data version, so an entry here is never
@@ -169,10 +252,13 @@ class _RecentDashboards:
             self._entries.clear()
 
 
-_recent = _RecentDashboards()
+_recent = _RecentValues()
+# Pages are cached per viewer, so more of them are in use at once; a 4-town page is ~60 KB.
+_recent_pages = _RecentValues(size=32)
 
 
 def clear() -> None:
     """Forget the dashboards this process holds as objects (the cache backend has its own
     `clear`); tests call both."""
     _recent.clear()
+    _recent_pages.clear()

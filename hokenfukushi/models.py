@@ -362,3 +362,20 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.export}"
+
+
+class DataChange(models.Model):
+    """A row per statement that wrote to a table the dashboard reads, inserted by database
+    triggers (migration 0003), never by the app. The highest id is the dashboard's data version:
+    one index lookup that no write can bypass, bulk and raw SQL included (see
+    hokenfukushi/dashboard_cache.py). Nothing reads the rows themselves."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("データ変更の記録")
+        verbose_name_plural = _("データ変更の記録")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"データ変更 #{self.pk}"

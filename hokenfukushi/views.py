@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from caseload.models import CountReport
 from hokenfukushi.coverage import FixIn, Severity
 from hokenfukushi.dashboard import build_dashboard
-from hokenfukushi.dashboard_cache import cached_dashboard
+from hokenfukushi.dashboard_cache import cached_dashboard, cached_page
 from hokenfukushi.fiscal import current_fiscal_year
 from hokenfukushi.models import Region
 
@@ -126,9 +126,19 @@ def render(request: HttpRequest, template_name: str, context: dict) -> HttpRespo
     for it, "." as the decimal point), yet localizing looks the format up three times for every
     number: at 1,741 towns that was a third of the page's rendering. Dates are always written
     through `|wareki`. A test renders the page both ways and requires the same bytes."""
+    return HttpResponse(render_text(request, template_name, context))
+
+
+def render_text(
+    request: HttpRequest, template_name: str, context: dict, *, csrf_token: str | None = None
+) -> str:
+    """The page as text; `csrf_token` replaces the request's token in `{% csrf_token %}` (a
+    context processor's value overrides the context, so it is given as one)."""
     template = loader.get_template(template_name)
-    page = template.template.render(RequestContext(request, context, use_l10n=False))
-    return HttpResponse(page)
+    processors = () if csrf_token is None else (lambda _request: {"csrf_token": csrf_token},)
+    return template.template.render(
+        RequestContext(request, context, processors=processors, use_l10n=False)
+    )
 
 
 @login_required
@@ -149,31 +159,44 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     gap_filter = request.GET.get("gaps", "")
     if gap_filter not in GAP_FILTERS:
         gap_filter = ""
-    data = cached_dashboard(
-        user,
-        fiscal_year=fiscal_year,
-        today=today,
-        region=region,
-        build=build_dashboard,
-        default_year=lambda: default_fiscal_year(user, region=region, current=current),
-    )
-    rows = data.rows
-    if gap_filter == "any":
-        rows = [row for row in rows if row.gaps]
-    elif gap_filter == "high":
-        rows = [row for row in rows if row.coverage.worst == Severity.HIGH]
-    return render(
-        request,
-        "hokenfukushi/dashboard.html",
-        {
-            "data": data,
-            "rows": rows,
-            "fix_links": _fix_links(user),
-            "gap_filter": gap_filter,
-            "gap_filters": GAP_FILTERS.items(),
-            "selected_region": region,
-            "fiscal_years": range(current, FIRST_FISCAL_YEAR - 1, -1),
-            "show_region": len(data.regions) > 1,
-            "current_fiscal_year": current,
-        },
+
+    def render_page(csrf_token: str) -> str:
+        data = cached_dashboard(
+            user,
+            fiscal_year=fiscal_year,
+            today=today,
+            region=region,
+            build=build_dashboard,
+            default_year=lambda: default_fiscal_year(user, region=region, current=current),
+        )
+        rows = data.rows
+        if gap_filter == "any":
+            rows = [row for row in rows if row.gaps]
+        elif gap_filter == "high":
+            rows = [row for row in rows if row.coverage.worst == Severity.HIGH]
+        return render_text(
+            request,
+            "hokenfukushi/dashboard.html",
+            {
+                "data": data,
+                "rows": rows,
+                "fix_links": _fix_links(user),
+                "gap_filter": gap_filter,
+                "gap_filters": GAP_FILTERS.items(),
+                "selected_region": region,
+                "fiscal_years": range(current, FIRST_FISCAL_YEAR - 1, -1),
+                "show_region": len(data.regions) > 1,
+                "current_fiscal_year": current,
+            },
+            csrf_token=csrf_token,
+        )
+
+    return HttpResponse(
+        cached_page(
+            request,
+            parts=(fiscal_year, gap_filter),
+            today=today,
+            region=region,
+            render=render_page,
+        )
     )

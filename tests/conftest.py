@@ -154,3 +154,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
     connection.close()
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database of its own for the tests that need a shared cache (emptied before and
+    after). Without a Redis server the test is skipped, unless REQUIRE_REDIS=1 (CI sets it,
+    so there it fails instead)."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required (REQUIRE_REDIS=1) but {url} is unreachable: {error}")
+        pytest.skip(f"needs a Redis server at {url} (TEST_REDIS_URL): {error}")
+    yield url
+    client.flushdb()

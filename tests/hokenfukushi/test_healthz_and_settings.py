@@ -75,3 +75,38 @@ def test_admin_speaks_japanese_even_to_an_english_browser(client_for):
     assert response.status_code == 200
     assert "変更する" in body or "を選択" in body
     assert "to change" not in body
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [
+        (None, "django.contrib.sessions.backends.db"),
+        ("locmemcache://", "django.contrib.sessions.backends.db"),
+        ("dummycache://", "django.contrib.sessions.backends.db"),
+        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+        ("pymemcache://127.0.0.1:11211", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_read_from_the_cache_only_when_it_is_shared(cache_url, engine):
+    # A per-process cache in front of the sessions would let a session ended in one worker
+    # stay valid, from its cached copy, in another.
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    if cache_url is not None:
+        env["CACHE_URL"] = cache_url
+    env["DJANGO_SETTINGS_MODULE"] = "hokenfukushi.settings"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.SESSION_ENGINE)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == engine

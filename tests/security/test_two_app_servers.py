@@ -89,9 +89,11 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
-@pytest.fixture
+@pytest.fixture(params=["database", "redis"], ids=["sessions-in-db", "sessions-via-redis"])
 def servers(request, tmp_path, transactional_db):
-    """Two gunicorn servers (1 worker each) on the test database; returns their ports."""
+    """Two gunicorn servers (1 worker each) on the test database; returns their ports. Sessions
+    are read from the database, or (CACHE_URL=redis://…, the cached_db engine) from a shared
+    Redis in front of it."""
     env = {
         **os.environ,
         "DEBUG": "False",
@@ -102,6 +104,9 @@ def servers(request, tmp_path, transactional_db):
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
+    env.pop("CACHE_URL", None)
+    if request.param == "redis":
+        env["CACHE_URL"] = request.getfixturevalue("redis_url")
     # Production serves hashed, compressed static files: the admin pages need the manifest.
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -309,3 +314,14 @@ def test_two_servers_share_sessions_and_refuse_the_stale_save(servers, settings)
     assert (report.smid_children, report.medical_care_children, report.version) == (4, 2, 2)
     saves = report.history.filter(history_user__isnull=False).order_by("history_id")
     assert [(h.history_user.username, h.smid_children) for h in saves] == [("tanaka", 4)]
+
+    # 6. 田中 signs out on A: the same cookie is signed out on B too (no copy of the session
+    #    survives in B's memory or in the shared cache).
+    logout_form = form_fields(tanaka.get(b, "/").body, "csrfmiddlewaretoken")
+    form_fields(tanaka.get(a, "/").body, "csrfmiddlewaretoken")  # A has the page cached too
+    cookie_before_sign_out = dict(tanaka.cookies)
+    signed_out = tanaka.post(a, "/accounts/logout/", logout_form)
+    assert signed_out.status == 302 and signed_out.location == "/accounts/login/"
+    for server in (b, a):
+        page = Browser(cookies=dict(cookie_before_sign_out)).get(server, "/")
+        assert page.status == 302 and page.location.startswith("/accounts/login/")
