@@ -49,7 +49,7 @@ def test_other_errors_are_a_japanese_500(municipal_user, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("bug")
 
-    monkeypatch.setattr(views, "render", broken)
+    monkeypatch.setattr(views, "render_text", broken)
     client = Client(raise_request_exception=False)
     client.force_login(municipal_user)
     response = client.get("/")
