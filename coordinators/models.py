@@ -185,6 +185,25 @@ def _mix(counts: dict[str, int], choices: type[models.TextChoices]) -> list[MixR
     ]
 
 
+@dataclass(frozen=True)
+class CoordinatorSummary:
+    """What the dashboard shows of the active coordinators of a queryset: each town's coverage,
+    the totals and the training-year table, all from the same rows."""
+
+    coverage: dict[int, TownCoordinatorCoverage]
+    total: int
+    experienced: int
+    training_years: list[TrainingYearRow]
+
+
+def _training_rows(counts: dict[int, int]) -> list[TrainingYearRow]:
+    rows, cumulative = [], 0
+    for fiscal_year in sorted(counts):
+        cumulative += counts[fiscal_year]
+        rows.append(TrainingYearRow(fiscal_year, counts[fiscal_year], cumulative))
+    return rows
+
+
 class CoordinatorQuerySet(ScopedQuerySet):
     region_path = "organization__region"
     municipality_path = "organization__municipality"
@@ -195,11 +214,26 @@ class CoordinatorQuerySet(ScopedQuerySet):
         """Coverage of each given town by the coordinators in this queryset, in two queries
         whatever the number of towns. A coordinator covering the whole region counts for every
         town of that region, and is never counted twice for one town."""
+        return self.summary(municipalities).coverage
+
+    def summary(self, municipalities: Iterable[Municipality]) -> CoordinatorSummary:
+        """`coverage_by_municipality`, and the number of active coordinators, of experienced
+        ones and `training_year_table()`, in the same two queries: the one row per active
+        coordinator that coverage reads already holds what the totals count (the dashboard
+        asked for them in two more statements, as costly to build as to run)."""
         towns = {m.pk: m.region_id for m in municipalities}
         coordinators = {
-            pk: (experience, whole_region, region_id)
-            for pk, experience, whole_region, region_id in self.active().values_list(
-                "pk", "experience", "covers_whole_region", "organization__region_id"
+            pk: (experience, whole_region, region_id, training_year)
+            for pk, experience, whole_region, region_id, training_year in (
+                self.active()
+                .order_by()
+                .values_list(
+                    "pk",
+                    "experience",
+                    "covers_whole_region",
+                    "organization__region_id",
+                    "training_fiscal_year",
+                )
             )
         }
         covered: dict[int, set[int]] = {town: set() for town in towns}
@@ -208,18 +242,29 @@ class CoordinatorQuerySet(ScopedQuerySet):
         ).values_list("coordinator_id", "municipality_id")
         for coordinator_id, town_id in through:
             covered[town_id].add(coordinator_id)
-        for pk, (_experience, whole_region, region_id) in coordinators.items():
+        towns_by_region: dict[int, list[int]] = {}
+        for town_id, town_region in towns.items():
+            towns_by_region.setdefault(town_region, []).append(town_id)
+        training: dict[int, int] = {}
+        experienced = 0
+        for pk, (experience, whole_region, region_id, training_year) in coordinators.items():
             if whole_region:
-                for town_id, town_region in towns.items():
-                    if town_region == region_id:
-                        covered[town_id].add(pk)
-        return {
-            town_id: TownCoordinatorCoverage(
-                total=len(ids),
-                experienced=sum(1 for pk in ids if coordinators[pk][0] == Experience.DIRECT),
-            )
-            for town_id, ids in covered.items()
-        }
+                for town_id in towns_by_region.get(region_id, ()):
+                    covered[town_id].add(pk)
+            experienced += experience == Experience.DIRECT
+            training[training_year] = training.get(training_year, 0) + 1
+        return CoordinatorSummary(
+            coverage={
+                town_id: TownCoordinatorCoverage(
+                    total=len(ids),
+                    experienced=sum(1 for pk in ids if coordinators[pk][0] == Experience.DIRECT),
+                )
+                for town_id, ids in covered.items()
+            },
+            total=len(coordinators),
+            experienced=experienced,
+            training_years=_training_rows(training),
+        )
 
     def active(self):
         return self.filter(is_active=True)
@@ -236,12 +281,7 @@ class CoordinatorQuerySet(ScopedQuerySet):
     def training_year_table(self) -> list[TrainingYearRow]:
         """Coordinators per training fiscal year, oldest first, with running totals, in one
         query. Years nobody trained in are left out, as in the source's table (R2 is absent)."""
-        counts = self._counts_by("training_fiscal_year")
-        rows, cumulative = [], 0
-        for fiscal_year in sorted(counts):
-            cumulative += counts[fiscal_year]
-            rows.append(TrainingYearRow(fiscal_year, counts[fiscal_year], cumulative))
-        return rows
+        return _training_rows(self._counts_by("training_fiscal_year"))
 
     def by_profession(self) -> list[MixRow]:
         """Base professions present, most common first (ties in the order of the choices);

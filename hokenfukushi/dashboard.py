@@ -17,7 +17,7 @@ from functools import cached_property
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from caseload.models import CountReport, ReportCompleteness
+from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness
 from coordinators.models import Coordinator, TownCoordinatorCoverage, TrainingYearRow
 from hokenfukushi.coverage import (
     Counts,
@@ -146,26 +146,25 @@ def build_dashboard(
     selectable_regions = list(Region.objects.visible_to(user))
     regions = [region] if region is not None else selectable_regions
     region_ids = [r.pk for r in regions]
+    regions_by_id = {r.pk: r for r in regions}
 
-    towns = list(
-        Municipality.objects.visible_to(user)
-        .filter(region_id__in=region_ids)
-        .select_related("region")
-        .with_latest_population()
-        .order_by("region__prefecture_code", "region__name", "code")
-    )
+    towns = _towns(user, regions)
     reports = CountReport.objects.visible_to(user)
-    statuses = reports.status_by_town(towns, fiscal_year)
+    completeness = reports.completeness_by_town(towns, fiscal_year)
+    # The figures as plain values: the page reads four counts and a year of each report, and
+    # model instances of all twenty columns cost more than the query.
     latest = {
-        report.municipality_id: report
-        for report in reports.latest_approved_up_to(fiscal_year).filter(
-            municipality__region_id__in=region_ids
-        )
+        town_id: (report_year, Counts(*figures))
+        for town_id, report_year, *figures in reports.latest_approved_up_to(fiscal_year)
+        .filter(municipality__region_id__in=region_ids)
+        .order_by()
+        .values_list("municipality_id", "fiscal_year", *COUNT_FIELDS)
     }
     coordinators = Coordinator.objects.visible_to(user).filter(
         organization__region_id__in=region_ids
     )
-    coverage_by_town = coordinators.coverage_by_municipality(towns)
+    coordinator_summary = coordinators.summary(towns)
+    coverage_by_town = coordinator_summary.coverage
     councils_by_town: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for town_id, status, form in Council.municipalities.through.objects.filter(
         council__in=Council.objects.visible_to(user), municipality__region_id__in=region_ids
@@ -175,24 +174,14 @@ def build_dashboard(
     own_town = _own_town_id(user)
     rows = []
     for town in towns:
-        report = latest.get(town.pk)
-        counts = (
-            Counts(
-                report.smid_children,
-                report.medical_care_children,
-                report.smid_adults,
-                report.medical_care_adults,
-            )
-            if report
-            else None
-        )
+        counts_fiscal_year, counts = latest.get(town.pk, (None, None))
         council_status, council_form = best_council(councils_by_town[town.pk])
         cover = coverage_by_town[town.pk]
         facts = TownFacts(
             population=town.population,
             counts=counts,
-            counts_fiscal_year=report.fiscal_year if report else None,
-            this_year_report=_THIS_YEAR_REPORT[statuses[town.pk].status],
+            counts_fiscal_year=counts_fiscal_year,
+            this_year_report=_THIS_YEAR_REPORT[completeness[town.pk]],
             coordinators=cover.total,
             experienced_coordinators=cover.experienced,
             council_status=council_status,
@@ -222,11 +211,6 @@ def build_dashboard(
     )
     totals = sum_counts(row.counts for row in rows)
     population = sum(town.population or 0 for town in towns)
-    active = coordinators.active()
-    coordinator_numbers = active.aggregate(
-        total=Count("pk", distinct=True),
-        experienced=Count("pk", distinct=True, filter=Q(experience="direct")),
-    )
     return Dashboard(
         fiscal_year=fiscal_year,
         today=today,
@@ -237,15 +221,36 @@ def build_dashboard(
         totals=totals,
         total_rates=tuple(rate_per_10000(value, population) for value in totals.as_tuple()),
         population=population,
-        coordinators=coordinator_numbers["total"],
-        experienced_coordinators=coordinator_numbers["experienced"],
+        coordinators=coordinator_summary.total,
+        experienced_coordinators=coordinator_summary.experienced,
         open_actions=ActionItem.objects.visible_to(user)
         .open()
         .filter(raised_at__region_id__in=region_ids)
         .count(),
-        training_years=active.training_year_table(),
-        participants=_participants(user, region_ids),
+        training_years=coordinator_summary.training_years,
+        participants=_participants(user, regions_by_id),
     )
+
+
+def _towns(user: User, regions: Sequence[Region]) -> list[Municipality]:
+    """The towns of `regions` the user may read with their latest population, in the order of
+    `regions` (as read from the database) and by code within a region.
+
+    Each town's `region` is set from `regions` rather than joined: the page reads it for every
+    town, and a join with a Region instance per town cost more than sorting here. Codes are
+    six ASCII digits, so Python orders them as the database does."""
+    by_id = {r.pk: r for r in regions}
+    position = {r.pk: index for index, r in enumerate(regions)}
+    towns = list(
+        Municipality.objects.visible_to(user)
+        .filter(region_id__in=list(by_id))
+        .with_latest_population()
+        .order_by("code")
+    )
+    for town in towns:
+        town.region = by_id[town.region_id]
+    towns.sort(key=lambda town: position[town.region_id])  # stable: by code within a region
+    return towns
 
 
 def _meeting_dates(user: User, region_ids: Sequence[int]) -> list[tuple[int, str, dt.datetime]]:
@@ -259,12 +264,12 @@ def _meeting_dates(user: User, region_ids: Sequence[int]) -> list[tuple[int, str
     )
 
 
-def _participants(user: User, region_ids: Sequence[int]) -> list[MeetingParticipants]:
-    """The last PARTICIPANT_CHART_MEETINGS held meetings, oldest first, with their attendance."""
+def _participants(user: User, regions: dict[int, Region]) -> list[MeetingParticipants]:
+    """The last PARTICIPANT_CHART_MEETINGS held meetings, oldest first, with their attendance.
+    Their regions are the ones passed in (the chart names them), not joined again."""
     latest = (
         Meeting.objects.visible_to(user)
-        .filter(region_id__in=region_ids, status=MeetingStatus.HELD)
-        .select_related("region")
+        .filter(region_id__in=list(regions), status=MeetingStatus.HELD)
         .annotate(
             coordinator_count=Count(
                 "attendances", filter=Q(attendances__coordinator__isnull=False)
@@ -273,6 +278,9 @@ def _participants(user: User, region_ids: Sequence[int]) -> list[MeetingParticip
         )
         .order_by("-starts_at", "-pk")[:PARTICIPANT_CHART_MEETINGS]
     )
+    meetings = list(latest)
+    for meeting in meetings:
+        meeting.region = regions[meeting.region_id]
     return [
         MeetingParticipants(
             meeting=m,
@@ -280,7 +288,7 @@ def _participants(user: User, region_ids: Sequence[int]) -> list[MeetingParticip
             coordinators=m.coordinator_count,
             others=m.other_count,
         )
-        for m in reversed(list(latest))
+        for m in reversed(meetings)
     ]
 
 

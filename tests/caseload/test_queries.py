@@ -121,3 +121,22 @@ def test_approved_by_town_and_year_takes_the_latest_approved_report_of_each_year
         (town.pk, 2025): autumn,
         (town.pk, 2024): last_year,
     }
+
+
+def test_completeness_by_town_agrees_with_status_by_town(town, other_town, far_town):
+    """The dashboard reads only the completeness; it must be the one status_by_town gives."""
+    CountReportFactory(municipality=other_town)
+    CountReportFactory(municipality=town, approved=True)
+    CountReportFactory(municipality=town, as_of=dt.date(2025, 10, 1))  # a later draft
+    CountReportFactory(municipality=far_town, as_of=dt.date(2024, 4, 1), approved=True)
+    towns = [town, other_town, far_town]
+
+    completeness = CountReport.objects.completeness_by_town(towns, 2025)
+
+    assert completeness == {
+        town.pk: ReportCompleteness.APPROVED,
+        other_town.pk: ReportCompleteness.UNAPPROVED,
+        far_town.pk: ReportCompleteness.MISSING,
+    }
+    statuses = CountReport.objects.status_by_town(towns, 2025)
+    assert completeness == {pk: status.status for pk, status in statuses.items()}

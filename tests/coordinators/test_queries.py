@@ -207,3 +207,29 @@ def test_a_town_is_uncovered_exactly_when_no_active_coordinator_reaches_it(peopl
         uncovered = Coordinator.objects.towns_without_coverage(towns)
         assert uncovered == [town for i, town in enumerate(towns) if i not in reached]
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_summary_counts_what_the_separate_queries_count(town, other_town):
+    """The dashboard's one pass over the active coordinators gives the same coverage, totals
+    and training table as asking for each separately."""
+    CoordinatorFactory(
+        training_fiscal_year=2020, experience=Experience.DIRECT, municipalities=[town, other_town]
+    )
+    CoordinatorFactory(training_fiscal_year=2023, municipalities=[town])
+    CoordinatorFactory(
+        training_fiscal_year=2023,
+        experience=Experience.DIRECT,
+        organization__region=town.region,
+        covers_whole_region=True,
+    )
+    CoordinatorFactory(training_fiscal_year=2024, is_active=False, municipalities=[town])
+    towns = [town, other_town]
+
+    summary = Coordinator.objects.summary(towns)
+
+    assert (summary.total, summary.experienced) == (3, 2)
+    assert summary.training_years == Coordinator.objects.active().training_year_table()
+    assert summary.training_years == [TrainingYearRow(2020, 1, 1), TrainingYearRow(2023, 2, 3)]
+    assert summary.coverage == Coordinator.objects.coverage_by_municipality(towns)
+    assert summary.coverage[town.pk].total == 3
