@@ -75,9 +75,13 @@ class _Line:
 # separate trip through Django and the server (170,000 for the national caseload export), while
 # a piece this size still keeps memory flat whatever the number of rows.
 CHUNK_BYTES = 16 * 1024
-# Enough for the values that repeat from row to row (a report's town, date and labels); every
-# town's own name is distinct in the prefecture export, so a larger memo only grew with towns.
-_SAFE_MEMO_SIZE = 1_000
+# The town tables (prefecture, open data) are ~5,000 characters at 63 towns: a 16 K piece only
+# filled beyond ~200 towns, so their memory grew up to there. A piece of this size is already full
+# at 63 towns; 1,741 towns make ~55 pieces instead of ~14, nothing beside their SQL.
+ROW_CHUNK_CHARS = 4 * 1024
+# Enough for the values that repeat from row to row (dates and labels); town names and codes are
+# all distinct, so a larger memo only grew with the number of towns (to 1,000 entries, ~18 KiB).
+_SAFE_MEMO_SIZE = 64
 LINE_END = "\r\n"
 
 
@@ -99,14 +103,14 @@ def header_line(header: Sequence[str]) -> str:
     return ",".join(csv_field(cell) for cell in header) + LINE_END
 
 
-def _pieces(text: Iterable[str], encoding: str) -> Iterator[bytes]:
-    """The text joined into pieces of about CHUNK_BYTES characters, encoded strictly."""
+def _pieces(text: Iterable[str], encoding: str, piece_chars: int) -> Iterator[bytes]:
+    """The text joined into pieces of about `piece_chars` characters, encoded strictly."""
     parts: list[str] = []
     size = 0
     for part in text:
         parts.append(part)
         size += len(part)
-        if size >= CHUNK_BYTES:
+        if size >= piece_chars:
             yield "".join(parts).encode(encoding, errors="strict")
             parts.clear()
             size = 0
@@ -120,7 +124,7 @@ def stream_lines(header: Sequence[str], text: Iterable[str], encoding: str) -> I
     if encoding == UTF8:
         yield "\ufeff".encode(UTF8)
     yield header_line(header).encode(encoding, errors="strict")
-    yield from _pieces(text, encoding)
+    yield from _pieces(text, encoding, CHUNK_BYTES)
 
 
 def is_encodable(text: Iterable[str], encoding: str) -> bool:
@@ -146,7 +150,7 @@ def stream_csv(
     if encoding == UTF8:
         yield "\ufeff".encode(UTF8)
     yield writer.writerow([safe_cell(c) for c in header]).encode(encoding, errors="strict")
-    yield from _pieces(_csv_lines(writer, rows), encoding)
+    yield from _pieces(_csv_lines(writer, rows), encoding, ROW_CHUNK_CHARS)
 
 
 def _csv_lines(writer, rows: Iterable[Sequence[Cell]]) -> Iterator[str]:

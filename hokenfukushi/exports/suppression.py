@@ -39,7 +39,7 @@ def validate_threshold(threshold: int) -> int:
     return threshold
 
 
-@dataclass
+@dataclass(slots=True)
 class ColumnSummary:
     """What the rule needs to know about a column, folded one cell at a time."""
 
@@ -63,7 +63,7 @@ class ColumnSummary:
             self.smallest_large = value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ColumnPlan:
     """The decision for one column: apply it to each cell with `publish`."""
 
