@@ -3,6 +3,7 @@ at 4, 63 and 1,741 towns × 10 fiscal years, each against its floor.
 
     python benchmarks/run.py            # or: make bench
     python benchmarks/run.py --sizes 4,63 --duration 5
+    python benchmarks/run.py --no-throughput --only exports   # just the export rows
 
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/hokenfukushi_bench;
 the database is created if missing and its synthetic data replaced) and `wrk` (apt-get install
@@ -14,7 +15,8 @@ What is measured (see docs/benchmarks.md for the budgets):
   floor view that runs exactly the same SQL through a plain cursor and returns text;
 - prefecture.csv and caseload.csv as the prefecture viewer: median time and peak Python memory
   (tracemalloc, a separate run), and the ratio to PostgreSQL's COPY (…) TO STDOUT WITH CSV of
-  the same SELECT statements;
+  the same SELECT statements, both bare (the `ratio` column) and served as the streamed
+  response of a signed-in view (benchmarks/floor.py, "ratio vs COPY served" in the notes);
 - requests per second of `/` (signed in) under gunicorn with 2 workers, driven by wrk, as a ratio
   to `/healthz` on the same server in the same run (and a signed-in page with no SQL, to tell
   per-request costs from the dashboard's own);
