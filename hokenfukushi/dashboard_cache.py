@@ -153,8 +153,8 @@ def cached_page(
     today: dt.date,
     region: Region | None,
     render: Callable[[str], str],
-) -> str:
-    """A rendered page, reused while the data under it and its viewer are unchanged.
+) -> bytes:
+    """A rendered page (UTF-8), reused while the data under it and its viewer are unchanged.
 
     `render(csrf_token)` renders the page with the given text in place of the CSRF token; it is
     rendered once with a random stand-in, and each request gets the page with its own token
@@ -163,21 +163,22 @@ def cached_page(
     the messages are shown once and only to that request."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0 or len(get_messages(request)):
-        return render(get_token(request))
+        return render(get_token(request)).encode()
     user = request.user
     scope = _scope(user, today=today, region=region)
     key_parts = ("page", *parts, viewer_key(user), *scope)
 
-    def render_with_stand_in() -> tuple[str, ...]:
+    def render_with_stand_in() -> tuple[bytes, ...]:
         stand_in = secrets.token_hex(16)
         token = _version_being_rendered.set(scope[-1])
         try:
-            return tuple(render(stand_in).split(stand_in))
+            # Kept encoded: encoding a page on every hit cost as much as reading the version.
+            return tuple(piece.encode() for piece in render(stand_in).split(stand_in))
         finally:
             _version_being_rendered.reset(token)
 
     pieces = _cached(key_parts, render_with_stand_in, seconds, memo=_recent_pages)
-    return get_token(request).join(pieces)
+    return get_token(request).encode().join(pieces)
 
 
 def _cached(

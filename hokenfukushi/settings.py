@@ -111,6 +111,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # The cache: this process's memory unless CACHE_URL names a shared one (redis://host:6379/0).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "hokenfukushi.cache.RedisCache"  # reuses its client objects
 SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -200,7 +202,8 @@ MIDDLEWARE[_after_messages:_after_messages] = [
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with a get_user compiled once (hokenfukushi/security/backends.py)
+    "hokenfukushi.security.backends.ModelBackend",
 ]
 
 # Lockout: 5 failures for one (user name, IP) pair lock that pair for 15 minutes. Keying on the

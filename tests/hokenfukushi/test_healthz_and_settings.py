@@ -84,6 +84,7 @@ def test_admin_speaks_japanese_even_to_an_english_browser(client_for):
         ("locmemcache://", "django.contrib.sessions.backends.db"),
         ("dummycache://", "django.contrib.sessions.backends.db"),
         ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+        ("rediss://cache.example.jp:6380/0", "django.contrib.sessions.backends.cached_db"),
         ("pymemcache://127.0.0.1:11211", "django.contrib.sessions.backends.cached_db"),
     ],
 )
@@ -110,3 +111,14 @@ def test_sessions_are_read_from_the_cache_only_when_it_is_shared(cache_url, engi
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == engine
+
+
+def test_a_redis_cache_url_gets_the_client_reusing_backend(redis_url, settings):
+    from hokenfukushi.cache import RedisCache
+
+    cache = RedisCache(redis_url, {})
+    cache.set("greeting", "こんにちは", 30)
+    assert cache.get("greeting") == "こんにちは"
+    assert cache._cache.get_client() is cache._cache.get_client()  # built once, not per call
+    cache.delete("greeting")
+    assert cache.get("greeting") is None
