@@ -47,13 +47,17 @@ class MunicipalityQuerySet(ScopedQuerySet):
     region_path = "region"
     municipality_path = "id"
 
-    def with_latest_population(self):
+    def with_latest_population(self, *, with_as_of: bool = True):
+        """`population` (and `population_as_of`) of each town's latest snapshot; pages that do
+        not print the date leave it out, a correlated subquery less to build and to run."""
         latest = PopulationSnapshot.objects.filter(municipality=models.OuterRef("pk")).order_by(
             "-as_of"
         )
+        population = models.Subquery(latest.values("population")[:1])
+        if not with_as_of:
+            return self.annotate(population=population)
         return self.annotate(
-            population=models.Subquery(latest.values("population")[:1]),
-            population_as_of=models.Subquery(latest.values("as_of")[:1]),
+            population=population, population_as_of=models.Subquery(latest.values("as_of")[:1])
         )
 
 
