@@ -29,12 +29,16 @@ def test_healthz_down_answers_503(client, monkeypatch):
     assert response.json()["database"] == "down"
 
 
-def _start_django(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+def _start_django(
+    env_overrides: dict[str, str],
+    then: str = "print('started')",
+    unset: tuple[str, ...] = ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"),
+) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "hokenfukushi.settings"
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {then}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -91,23 +95,10 @@ def test_admin_speaks_japanese_even_to_an_english_browser(client_for):
 def test_sessions_are_read_from_the_cache_only_when_it_is_shared(cache_url, engine):
     # A per-process cache in front of the sessions would let a session ended in one worker
     # stay valid, from its cached copy, in another.
-    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
-    if cache_url is not None:
-        env["CACHE_URL"] = cache_url
-    env["DJANGO_SETTINGS_MODULE"] = "hokenfukushi.settings"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.SESSION_ENGINE)",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = _start_django(
+        {} if cache_url is None else {"CACHE_URL": cache_url},
+        then="from django.conf import settings; print(settings.SESSION_ENGINE)",
+        unset=("CACHE_URL",),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == engine
