@@ -193,7 +193,8 @@ def _cached(
     if value is None:
         value = compute()
         cache.set(key, value, seconds)
-    memo.put(key, value, seconds)
+    if memo.admits(value):
+        memo.put(key, value, seconds)
     return value
 
 
@@ -230,10 +231,17 @@ class _RecentValues:
     than the rest of a cached request. The key holds the data version, so an entry here is never
     stale; it only has to expire with the cache entry and stay small."""
 
-    def __init__(self, size: int = 16) -> None:
+    def __init__(self, size: int = 16, max_item_bytes: int | None = None) -> None:
         self.size = size
+        self.max_item_bytes = max_item_bytes
         self._entries: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+
+    def admits(self, value: Any) -> bool:
+        """Pages (tuples of bytes) over `max_item_bytes` stay only in the cache backend."""
+        if self.max_item_bytes is None:
+            return True
+        return sum(len(piece) for piece in value) <= self.max_item_bytes
 
     def get(self, key: str) -> Any:
         entry = self._entries.get(key)
@@ -254,8 +262,10 @@ class _RecentValues:
 
 
 _recent = _RecentValues()
-# Pages are cached per viewer, so more of them are in use at once; a 4-town page is ~60 KB.
-_recent_pages = _RecentValues(size=32)
+# Pages are cached per viewer, so more of them are in use at once. A 4-town page is 24 KB; a
+# national one is megabytes and is read from the cache backend instead (bytes unpickle at copy
+# speed, unlike a Dashboard), so this holds at most 32 x 256 KB per process.
+_recent_pages = _RecentValues(size=32, max_item_bytes=256 * 1024)
 
 
 def clear() -> None:

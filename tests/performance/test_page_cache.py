@@ -149,3 +149,14 @@ def test_with_redis_sessions_a_cached_page_costs_two_queries(
     with django_assert_num_queries(2):
         page = _page(client)
     assert "data-town=" in page
+
+
+@pytest.mark.django_db
+def test_a_large_page_is_kept_only_in_the_cache_backend(client_for, town, renders, monkeypatch):
+    monkeypatch.setattr(dashboard_cache._recent_pages, "max_item_bytes", 1000)
+    client = client_for("region_admin")
+    first = _page(client)
+    assert len(first.encode()) > 1000
+    assert not dashboard_cache._recent_pages._entries  # not held by this process
+    assert TOKEN.sub("", _page(client)) == TOKEN.sub("", first)
+    assert len(renders) == 1  # served from the cache backend
