@@ -124,15 +124,18 @@ class CountReportQuerySet(ScopedQuerySet):
         self, towns: Iterable[Municipality | int], fiscal_year: int
     ) -> dict[int, ReportCompleteness]:
         """`status_by_town(...)[town].status` without the reports: one query reading two
-        columns, for pages that only mark how far each town's figures are (the dashboard)."""
+        columns, for pages that only mark how far each town's figures are (the dashboard).
+
+        The towns are not listed in the statement (1,741 ids cost more to prepare than the
+        statement to run): narrow this queryset to them, e.g. by region, for fewer rows."""
         town_ids = [town if isinstance(town, int) else town.pk for town in towns]
         completeness = dict.fromkeys(town_ids, ReportCompleteness.MISSING)
         rows = (
-            self.filter(municipality_id__in=town_ids, fiscal_year=fiscal_year)
-            .order_by()
-            .values_list("municipality_id", "status")
+            self.filter(fiscal_year=fiscal_year).order_by().values_list("municipality_id", "status")
         )
         for town_id, status in rows:
+            if town_id not in completeness:
+                continue
             after = _completeness_after(completeness[town_id], status)
             if after is not None:
                 completeness[town_id] = after

