@@ -111,6 +111,19 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def ensure_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        sys.exit(
+            f"the benchmark runs with the shared cache README recommends, and {url} does not "
+            f"answer ({error}): start Redis (apt-get install redis-server), or set "
+            "CACHE_URL=locmemcache:// to measure with sessions read from PostgreSQL"
+        )
+
+
 def get(client, url: str):
     response = client.get(url)
     if response.status_code != 200:
@@ -503,6 +516,8 @@ def main() -> None:
         sys.exit("benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…")
     if not args.no_throughput and not shutil_which("wrk"):
         sys.exit("wrk is needed for the throughput rows: apt-get install wrk (or --no-throughput)")
+    if os.environ["CACHE_URL"].startswith("redis"):
+        ensure_redis(os.environ["CACHE_URL"])
     ensure_database(os.environ["DATABASE_URL"])
     manage("migrate", "--noinput", "-v0")
     manage("collectstatic", "--noinput", "-v0")
