@@ -7,9 +7,10 @@ per viewer as well (their name is in the header). The data version is read from 
 every request, so a write in any worker, process or server is seen at once, whatever cache
 backend holds the values, and nothing has to remember to invalidate anything.
 
-The version is the highest id of `DataChange`, a row that database triggers insert for every
-write to the dashboard's tables (migration hokenfukushi/0003): one index lookup, and no write
-can bypass it, bulk inserts and raw SQL included.
+The version is a counter (`DataVersion`) that database triggers on the dashboard's tables bump
+for every transaction that writes to them, bulk inserts and raw SQL included; on PostgreSQL at
+commit, so it never moves before the data it stands for is visible (migrations hokenfukushi/0003
+and 0004). Reading it is two index lookups in one statement.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -35,6 +37,8 @@ from django.middleware.csrf import get_token
 
 if TYPE_CHECKING:
     from hokenfukushi.models import Region, User
+
+logger = logging.getLogger(__name__)
 
 # The models the dashboard reads ("app_label.Model"); their m2m tables come along.
 DASHBOARD_MODELS = (
@@ -75,8 +79,17 @@ def data_version() -> str:
     if known is not None:
         return known
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(id) FROM hokenfukushi_datachange")
-        return str(cursor.fetchone()[0] or 0)
+        cursor.execute(_VERSION_SQL)
+        committed, pending = cursor.fetchone()
+    return f"{committed or 0}-{pending or 0}"
+
+
+# The counter of committed writes, and this transaction's own writes not yet committed (DataChange
+# rows exist only inside the writing transaction on PostgreSQL; on SQLite there are none).
+_VERSION_SQL = (
+    "SELECT (SELECT version FROM hokenfukushi_dataversion WHERE id = 1), "
+    "(SELECT MAX(id) FROM hokenfukushi_datachange)"
+)
 
 
 def read_scope_key(user: User) -> str:
@@ -189,13 +202,30 @@ def _cached(
     value = memo.get(key)
     if value is not None:
         return value
-    value = cache.get(key)
+    value = _from_cache(key)
     if value is None:
         value = compute()
-        cache.set(key, value, seconds)
+        _to_cache(key, value, seconds)
     if memo.admits(value):
         memo.put(key, value, seconds)
     return value
+
+
+def _from_cache(key: str) -> Any:
+    """The cached value, or None; a cache that does not answer (Redis down) is a miss: the page
+    is computed instead of failing."""
+    try:
+        return cache.get(key)
+    except Exception:  # any backend error: the page does not need the cache
+        logger.warning("dashboard cache unavailable; computing the page", exc_info=True)
+        return None
+
+
+def _to_cache(key: str, value: Any, seconds: int) -> None:
+    try:
+        cache.set(key, value, seconds)
+    except Exception:  # as in _from_cache
+        logger.warning("dashboard cache unavailable; the page is not kept", exc_info=True)
 
 
 # The files a cached value is made from besides the data: a new release must not serve pages
@@ -210,12 +240,20 @@ _CODE_DIRS = (
     "locale",
 )
 _CODE_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg"}
+# The locked dependencies (Django's own templates and filters among them).
+_CODE_FILES = ("uv.lock",)
 
 
 @functools.cache
 def code_version() -> str:
+    """A hash of the code, read once per process (apps.py reads it at start-up, so that a worker
+    started before a deploy keeps its own code's hash rather than the new files')."""
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR)
+    for name in _CODE_FILES:
+        if (base / name).is_file():
+            digest.update(name.encode())
+            digest.update((base / name).read_bytes())
     for directory in _CODE_DIRS:
         for path in sorted((base / directory).rglob("*")):
             if path.suffix in _CODE_SUFFIXES and path.is_file():

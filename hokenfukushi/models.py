@@ -370,9 +370,9 @@ class ExportLog(models.Model):
 
 class DataChange(models.Model):
     """A row per statement that wrote to a table the dashboard reads, inserted by database
-    triggers (migration 0003), never by the app. The highest id is the dashboard's data version:
-    one index lookup that no write can bypass, bulk and raw SQL included (see
-    hokenfukushi/dashboard_cache.py). Nothing reads the rows themselves."""
+    triggers (migration 0003), never by the app. On PostgreSQL each row lives only until its
+    transaction commits, when a deferred trigger bumps DataVersion and deletes it (migration
+    0004); only the writing transaction itself ever sees one."""
 
     id = models.BigAutoField(primary_key=True)
 
@@ -383,3 +383,21 @@ class DataChange(models.Model):
 
     def __str__(self) -> str:
         return f"データ変更 #{self.pk}"
+
+
+class DataVersion(models.Model):
+    """One row (id 1): how many committed transactions have written to the dashboard's tables.
+
+    Bumped by database triggers (migration 0004), on PostgreSQL when the writing transaction
+    commits, so that the version never moves before the data it stands for is visible; see
+    hokenfukushi/dashboard_cache.py: data_version."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("データ版")
+        verbose_name_plural = _("データ版")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"データ版 {self.version}"

@@ -113,9 +113,12 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "hokenfukushi.cache.RedisCache"  # reuses its client objects
-SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
+# Only caches every app server reaches count as shared (a file cache is one server's disk).
+SHARED_CACHE = CACHES["default"]["BACKEND"] in (
+    "hokenfukushi.cache.RedisCache",
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
 )
 
 # Sessions live in the database so any number of app servers can share them. With a shared cache

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -65,11 +68,25 @@ def _session_user_id(session: Session) -> str | None:
 
 @transaction.atomic
 def end_sessions_of(*, user) -> int:
-    """Delete every live session signed in as `user`; returns how many ended."""
+    """Delete every live session signed in as `user`; returns how many ended.
+
+    With the cached_db engine a session is also kept in the shared cache: that copy goes too,
+    now and again once the deletion commits (a request in between could have read the row back
+    into the cache), or the session would live on there."""
     ended = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
         if _session_user_id(session) == str(user.pk)
     ]
     Session.objects.filter(pk__in=ended).delete()
+    _forget_cached_sessions(ended)
+    transaction.on_commit(lambda: _forget_cached_sessions(ended))
     return len(ended)
+
+
+def _forget_cached_sessions(session_keys: list[str]) -> None:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    prefix = getattr(store, "cache_key_prefix", None)
+    if prefix is None or not session_keys:
+        return  # the engine keeps no copy outside the database
+    caches[settings.SESSION_CACHE_ALIAS].delete_many([prefix + key for key in session_keys])

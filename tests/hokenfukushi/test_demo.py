@@ -8,13 +8,14 @@ from hokenfukushi.models import Municipality, PopulationSnapshot, User
 
 
 def _snapshot() -> str:
-    """Every domain row (history and DataChange excluded: they record *that* a save happened)."""
+    """Every domain row (history, DataChange and DataVersion excluded: they record *that* a save
+    happened)."""
     models = [
         m
         for m in apps.get_models()
         if m._meta.app_label in {"hokenfukushi", "coordinators", "meetings", "caseload"}
         and not m.__name__.startswith("Historical")
-        and m.__name__ != "DataChange"
+        and m.__name__ not in {"DataChange", "DataVersion"}
     ]
     rows = []
     for model in models:

@@ -87,6 +87,7 @@ def test_admin_speaks_japanese_even_to_an_english_browser(client_for):
         (None, "django.contrib.sessions.backends.db"),
         ("locmemcache://", "django.contrib.sessions.backends.db"),
         ("dummycache://", "django.contrib.sessions.backends.db"),
+        ("filecache:///var/tmp/hokenfukushi", "django.contrib.sessions.backends.db"),
         ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
         ("rediss://cache.example.jp:6380/0", "django.contrib.sessions.backends.cached_db"),
         ("pymemcache://127.0.0.1:11211", "django.contrib.sessions.backends.cached_db"),

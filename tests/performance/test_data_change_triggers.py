@@ -54,3 +54,76 @@ def test_a_write_elsewhere_does_not_change_the_version(town, region_admin):
     region_admin.first_name = "変更"
     region_admin.save()
     assert data_version() == before
+
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+def _other_connection():
+    """A second connection to the test database, as another app server's worker would hold."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+    )
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="needs concurrent writers (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_commits_last_still_changes_the_version(client_for, town, region):
+    # A slow write (an import, an admin save) starts first; a quick one starts later and commits
+    # first. A page read in between must not stay cached once the slow write commits.
+    client = client_for("region_admin")
+    client.get("/")
+    slow = _other_connection()
+    quick = _other_connection()
+    try:
+        slow.execute(
+            "UPDATE hokenfukushi_municipality SET name = %s WHERE id = %s", ["遅町", town.pk]
+        )
+        quick.execute("UPDATE hokenfukushi_region SET name = name WHERE id = %s", [region.pk])
+        quick.commit()
+        between = client.get("/").content.decode()
+        slow.commit()
+        after = client.get("/").content.decode()
+    finally:
+        slow.close()
+        quick.close()
+    assert "遅町" not in between
+    assert "遅町" in after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_still_moves_after_the_counter_row_is_gone(town):
+    # `flush` (and a restore through it) empties DataVersion; the next write recreates the row.
+    from hokenfukushi.models import DataVersion
+
+    DataVersion.objects.all().delete()
+    before = data_version()
+    CountReportFactory(municipality=town)
+    assert data_version() != before
+    assert DataVersion.objects.get(pk=1).version >= 1
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the counter is bumped at commit on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_other_connections_see_the_new_version_only_when_the_write_commits(town):
+    from django.db import transaction
+
+    def seen_elsewhere() -> tuple:
+        other = _other_connection()
+        try:
+            return other.execute("SELECT version FROM hokenfukushi_dataversion").fetchone()
+        finally:
+            other.close()
+
+    before = seen_elsewhere()
+    with transaction.atomic():
+        CountReportFactory(municipality=town)
+        assert seen_elsewhere() == before  # not yet committed
+    assert seen_elsewhere() != before

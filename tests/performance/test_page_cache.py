@@ -160,3 +160,17 @@ def test_a_large_page_is_kept_only_in_the_cache_backend(client_for, town, render
     assert not dashboard_cache._recent_pages._entries  # not held by this process
     assert TOKEN.sub("", _page(client)) == TOKEN.sub("", first)
     assert len(renders) == 1  # served from the cache backend
+
+
+@pytest.mark.django_db
+def test_the_page_is_computed_when_the_cache_does_not_answer(client_for, town, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    client = client_for("region_admin")
+    assert "data-town=" in _page(client)
+    assert "data-town=" in _page(client)

@@ -95,3 +95,27 @@ def test_activity_keeps_a_session_alive(client_for, municipal_user):
 def test_session_cookie_settings(settings):
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+)
+def test_an_ended_session_stays_ended_when_the_account_is_reactivated(
+    engine, settings, redis_url, client_for, region_admin, town
+):
+    # With cached_db the session is also in the shared cache: ending it must remove that copy,
+    # or reactivating the account would bring the old (even 2FA-verified) session back.
+    settings.CACHES = {
+        "default": {"BACKEND": "hokenfukushi.cache.RedisCache", "LOCATION": redis_url}
+    }
+    settings.SESSION_ENGINE = engine
+    client = client_for(region_admin)
+    assert client.get("/").status_code == 200
+    region_admin.is_active = False
+    region_admin.save()
+    assert client.get("/").status_code == 302
+    region_admin.is_active = True
+    region_admin.save()
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
