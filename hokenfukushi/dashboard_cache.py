@@ -79,14 +79,22 @@ def data_version() -> str:
     if known is not None:
         return known
     with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
-        committed, pending = cursor.fetchone()
+        if connection.in_atomic_block:
+            cursor.execute(_VERSION_WITH_OWN_WRITES_SQL)
+            committed, pending = cursor.fetchone()
+        else:
+            cursor.execute(_VERSION_SQL)
+            row, pending = cursor.fetchone(), None
+            committed = row[0] if row else None  # no row yet: nothing written since a flush
     return f"{committed or 0}-{pending or 0}"
 
 
-# The counter of committed writes, and this transaction's own writes not yet committed (DataChange
-# rows exist only inside the writing transaction on PostgreSQL; on SQLite there are none).
-_VERSION_SQL = (
+# The counter of committed writes. Inside a transaction, also its own writes not yet committed:
+# DataChange rows exist only inside the writing transaction on PostgreSQL (deleted at commit,
+# so the table is empty to everyone else, and in autocommit there is nothing of one's own to
+# see); on SQLite there are none.
+_VERSION_SQL = "SELECT version FROM hokenfukushi_dataversion WHERE id = 1"
+_VERSION_WITH_OWN_WRITES_SQL = (
     "SELECT (SELECT version FROM hokenfukushi_dataversion WHERE id = 1), "
     "(SELECT MAX(id) FROM hokenfukushi_datachange)"
 )
