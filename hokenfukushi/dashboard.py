@@ -26,6 +26,7 @@ from hokenfukushi.coverage import (
     Gap,
     MeetingSchedule,
     ResourceFacts,
+    Severity,
     ThisYearReport,
     TownCoverage,
     TownFacts,
@@ -103,6 +104,15 @@ class Dashboard:
     open_actions: int
     training_years: list[TrainingYearRow]
     participants: list[MeetingParticipants]
+
+    def rows_with(self, gap_filter: str) -> list[TownRow]:
+        """The town rows the table shows for a filter: "" every town, "any" towns with a gap,
+        "high" towns with a gap of high severity. Totals always cover every row."""
+        if gap_filter == "any":
+            return [row for row in self.rows if row.gaps]
+        if gap_filter == "high":
+            return [row for row in self.rows if row.coverage.worst == Severity.HIGH]
+        return self.rows
 
     @property
     def meetings_held(self) -> int:

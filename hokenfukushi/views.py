@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from caseload.models import CountReport
-from hokenfukushi.coverage import FixIn, Severity
+from hokenfukushi.coverage import FixIn
 from hokenfukushi.dashboard import build_dashboard
 from hokenfukushi.dashboard_cache import cached_dashboard, cached_page
 from hokenfukushi.fiscal import current_fiscal_year
@@ -118,22 +118,17 @@ def default_fiscal_year(user, *, region: Region | None, current: int) -> int:
     return latest
 
 
-def render(request: HttpRequest, template_name: str, context: dict) -> HttpResponse:
-    """`django.shortcuts.render` for this module's pages, but numbers are written without asking
-    the locale how.
+def render_text(
+    request: HttpRequest, template_name: str, context: dict, *, csrf_token: str | None = None
+) -> str:
+    """The page as text, with numbers written without asking the locale how; `csrf_token`
+    replaces the request's token in `{% csrf_token %}` (a context processor's value overrides
+    the context, so it is given as one).
 
     In Japanese a localized number is the plain number (no grouping unless `|thousands` asks
     for it, "." as the decimal point), yet localizing looks the format up three times for every
     number: at 1,741 towns that was a third of the page's rendering. Dates are always written
     through `|wareki`. A test renders the page both ways and requires the same bytes."""
-    return HttpResponse(render_text(request, template_name, context))
-
-
-def render_text(
-    request: HttpRequest, template_name: str, context: dict, *, csrf_token: str | None = None
-) -> str:
-    """The page as text; `csrf_token` replaces the request's token in `{% csrf_token %}` (a
-    context processor's value overrides the context, so it is given as one)."""
     template = loader.get_template(template_name)
     processors = () if csrf_token is None else (lambda _request: {"csrf_token": csrf_token},)
     return template.template.render(
@@ -169,17 +164,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             build=build_dashboard,
             default_year=lambda: default_fiscal_year(user, region=region, current=current),
         )
-        rows = data.rows
-        if gap_filter == "any":
-            rows = [row for row in rows if row.gaps]
-        elif gap_filter == "high":
-            rows = [row for row in rows if row.coverage.worst == Severity.HIGH]
         return render_text(
             request,
             "hokenfukushi/dashboard.html",
             {
                 "data": data,
-                "rows": rows,
+                "rows": data.rows_with(gap_filter),
                 "fix_links": _fix_links(user),
                 "gap_filter": gap_filter,
                 "gap_filters": GAP_FILTERS.items(),

@@ -390,3 +390,15 @@ def test_demo_names_the_sources_gaps(settings):
     assert [name for name, town in gaps.items() if no_experience in town] == ["美里町", "神川町"]
     assert (dashboard.meetings_held, dashboard.meetings_target) == (2, 4)
     assert [p.total for p in dashboard.participants] == [8, 5, 17]
+
+
+def test_the_gap_filter_narrows_the_town_table_but_not_the_totals(
+    facts, region_admin, town, other_town, client_for
+):
+    dashboard = build_dashboard(region_admin, fiscal_year=FY, today=TODAY)
+    towns = lambda gap_filter: [row.town for row in dashboard.rows_with(gap_filter)]  # noqa: E731
+    assert towns("") == towns("any") == [town, other_town]  # both have a gap
+    assert towns("high") == [other_town]  # an experienced coordinator is missing there
+    page = _page(client_for("region_admin"), gaps="high")
+    table = page.split('id="town-gaps"')[1].split("</tbody>")[0]
+    assert table.count("data-town=") == 1 and other_town.name in table
