@@ -5,16 +5,17 @@ Why not the template: these parts repeat once per town (1,741 at national size) 
 the template engine, each town cost some forty variable lookups, a `{% translate %}` per badge
 and an `{% include %}` per gap. That was most of the time a computed dashboard spent over the
 SQL it runs (docs/benchmarks.md). Here the labels are translated and the fix links prepared
-once per page, and every value from the data is escaped with Django's own `escape`, so the
-bytes are the ones the template wrote (tests/hokenfukushi/test_dashboard_html.py compares
-both). The rest of the page stays in templates/hokenfukushi/dashboard.html.
+once per page, and every value from the data is escaped with `_escape` (Django's `escape`
+without its lazy-argument check), so the bytes are the ones the template wrote
+(tests/hokenfukushi/test_dashboard_html.py compares both). The rest of the page stays in
+templates/hokenfukushi/dashboard.html.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from html import escape as html_escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -26,8 +27,15 @@ from hokenfukushi.fiscal import fiscal_year_label
 FixLinks = Mapping[str, tuple[str, str, str, str]]
 
 
+def _escape(value: object) -> str:
+    """What `django.utils.html.escape` writes. Its `keep_lazy` wrapper checks every argument for
+    a lazy string first, which at 63 towns cost more than the escaping (~1,400 calls a page);
+    `str()` here turns a lazy label into its translation just as that wrapper would later."""
+    return html_escape(str(value))
+
+
 def _safe(parts: Iterable[str]) -> SafeString:
-    # Safe: every value from the data went through `escape` above; the rest is literal markup.
+    # Safe: every value from the data went through `_escape` above; the rest is literal markup.
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703
 
 
@@ -44,20 +52,32 @@ def _width(value: int, max_value: int) -> str:
 
 
 class _GapWriter:
-    """`<li>` items for gaps; labels and escaped link parts worked out once per page."""
+    """`<li>` items for gaps; labels, escaped link parts and each distinct gap's markup worked
+    out once per page (towns mostly share the same few gaps)."""
 
     def __init__(self, fix_links: FixLinks | None) -> None:
-        self.importance = escape(gettext("重要度"))
+        self.importance = _escape(gettext("重要度"))
         self.links = {
-            fix_in: (escape(url), escape(label), escape(town_filter), escape(region_filter))
+            fix_in: (_escape(url), _escape(label), _escape(town_filter), _escape(region_filter))
             for fix_in, (url, label, town_filter, region_filter) in (fix_links or {}).items()
         }
+        self.heads: dict[Gap, str] = {}
+
+    def _head(self, gap: Gap) -> str:
+        css = _escape(gap.severity.css)
+        return (
+            f'<li class="gap severity-{css}" data-gap="{_escape(gap.code)}">'
+            f'<span class="badge severity-{css}">{self.importance}'
+            f"{_escape(gap.severity.label)}</span> {_escape(gap.message)}"
+        )
 
     def items(self, gaps: Iterable[Gap], *, town_pk: int | None, region_pk: int | None) -> str:
         parts = []
+        heads = self.heads
         for gap in gaps:
-            css = escape(gap.severity.css)
-            link = ""
+            head = heads.get(gap)
+            if head is None:
+                head = heads[gap] = self._head(gap)
             fix = self.links.get(gap.fix_in)
             if fix:
                 url, label, town_filter, region_filter = fix
@@ -65,12 +85,9 @@ class _GapWriter:
                     url = f"{url}?{town_filter}={town_pk}"
                 elif region_filter and region_pk:
                     url = f"{url}?{region_filter}={region_pk}"
-                link = f' <a href="{url}" class="fix-link">{label}</a>'
-            parts.append(
-                f'<li class="gap severity-{css}" data-gap="{escape(gap.code)}">'
-                f'<span class="badge severity-{css}">{self.importance}'
-                f"{escape(gap.severity.label)}</span> {escape(gap.message)}{link}</li>\n"
-            )
+                parts.append(f'{head} <a href="{url}" class="fix-link">{label}</a></li>\n')
+            else:
+                parts.append(f"{head}</li>\n")
         return "".join(parts)
 
 
@@ -84,38 +101,38 @@ def town_table_rows(
 ) -> SafeString:
     """The `<tr>` rows of the town table (#town-gaps), whitespace included."""
     gap_writer = _GapWriter(fix_links)
-    own = escape(gettext("自分の市町村"))
-    approved = escape(gettext("承認済み"))
-    unapproved = escape(gettext("未承認"))
-    missing = escape(gettext("未報告"))
-    established = escape(gettext("設置済み"))
-    planning = escape(gettext("検討中"))
-    no_council = escape(gettext("未設置"))
-    no_gaps = escape(gettext("課題なし"))
+    own = _escape(gettext("自分の市町村"))
+    approved = _escape(gettext("承認済み"))
+    unapproved = _escape(gettext("未承認"))
+    missing = _escape(gettext("未報告"))
+    established = _escape(gettext("設置済み"))
+    planning = _escape(gettext("検討中"))
+    no_council = _escape(gettext("未設置"))
+    no_gaps = _escape(gettext("課題なし"))
     no_counts = '<td class="num" data-value="-1">—</td>' * 4
     parts = []
     for row in rows:
         town = row.town
-        name = escape(town.name)
+        name = _escape(town.name)
         cover = row.coverage
         counts = row.counts
         head = ' class="highlight" aria-current="true"' if row.is_own_town else ""
         badge = f' <span class="badge own">{own}</span>' if row.is_own_town else ""
-        region = f'<td class="region">{escape(town.region.name)}</td>' if show_region else ""
+        region = f'<td class="region">{_escape(town.region.name)}</td>' if show_region else ""
         population = town.population
         population_value = -1 if population is None else population
         if counts is not None:
             rates = cover.rates
             cells = (
                 f'\n        <td class="num" data-value="{counts.smid_children}">'
-                f'{counts.smid_children}<span class="rate">（{escape(rates[0])}）</span></td>\n'
+                f'{counts.smid_children}<span class="rate">（{_escape(rates[0])}）</span></td>\n'
                 f'        <td class="num" data-value="{counts.medical_care_children}">'
-                f'{counts.medical_care_children}<span class="rate">（{escape(rates[1])}）</span>'
+                f'{counts.medical_care_children}<span class="rate">（{_escape(rates[1])}）</span>'
                 "</td>\n"
                 f'        <td class="num" data-value="{counts.smid_adults}">'
-                f'{counts.smid_adults}<span class="rate">（{escape(rates[2])}）</span></td>\n'
+                f'{counts.smid_adults}<span class="rate">（{_escape(rates[2])}）</span></td>\n'
                 f'        <td class="num" data-value="{counts.medical_care_adults}">'
-                f'{counts.medical_care_adults}<span class="rate">（{escape(rates[3])}）</span>'
+                f'{counts.medical_care_adults}<span class="rate">（{_escape(rates[3])}）</span>'
                 "</td>\n        "
             )
         else:
@@ -123,7 +140,7 @@ def town_table_rows(
         if cover.figures_are_current:
             status = f'<span class="badge ok">{approved}</span>'
         elif counts is not None:
-            status = f'<span class="badge warn">{escape(_nendo(row.counts_fiscal_year))}</span>'
+            status = f'<span class="badge warn">{_escape(_nendo(row.counts_fiscal_year))}</span>'
         else:
             label = unapproved if row.this_year_report == ThisYearReport.UNAPPROVED else missing
             status = f'<span class="badge danger">{label}</span>'
@@ -141,12 +158,12 @@ def town_table_rows(
         else:
             gap_list = f'<span class="badge ok">{no_gaps}</span>'
         parts.append(
-            f'\n      <tr{head} data-town="{escape(town.code)}">\n'
-            f'        <th scope="row" data-value="{escape(town.kana or town.name)}">'
+            f'\n      <tr{head} data-town="{_escape(town.code)}">\n'
+            f'        <th scope="row" data-value="{_escape(town.kana or town.name)}">'
             f"{name}{badge}</th>\n"
             f"        {region}\n"
             f'        <td class="num" data-value="{population_value}">'
-            f"{escape(_thousands(population))}</td>\n"
+            f"{_escape(_thousands(population))}</td>\n"
             f"        {cells}\n"
             f"        <td>{status}</td>\n"
             f'        <td class="num" data-value="{row.coordinators.total}">'
@@ -173,7 +190,7 @@ def town_chart_bars(rows: Sequence[TownRow], max_total: int) -> SafeString:
             continue
         children = _width(counts.children, max_total)
         parts.append(
-            f'<div class="bar-row"><span>{escape(row.town.name)}</span>'
+            f'<div class="bar-row"><span>{_escape(row.town.name)}</span>'
             '<svg class="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">'
             f'<rect class="bar-fill children" width="{children}" height="10"/>'
             f'<rect class="bar-fill adults" x="{children}" '
@@ -185,7 +202,7 @@ def town_chart_bars(rows: Sequence[TownRow], max_total: int) -> SafeString:
 
 def town_chart_table_rows(rows: Sequence[TownRow]) -> SafeString:
     """The rows of the table under the people-per-town chart."""
-    missing = escape(gettext("未報告"))
+    missing = _escape(gettext("未報告"))
     parts = []
     for row in rows:
         counts = row.counts
@@ -196,5 +213,5 @@ def town_chart_table_rows(rows: Sequence[TownRow]) -> SafeString:
                 f'<td class="num">{counts.children}</td><td class="num">{counts.adults}</td>'
                 f'<td class="num">{counts.total}人</td>'
             )
-        parts.append(f'<tr><th scope="row">{escape(row.town.name)}</th>{cells}</tr>')
+        parts.append(f'<tr><th scope="row">{_escape(row.town.name)}</th>{cells}</tr>')
     return _safe(parts)
