@@ -10,7 +10,7 @@ backend holds the values, and nothing has to remember to invalidate anything.
 The version is a counter (`DataVersion`) that database triggers on the dashboard's tables bump
 for every transaction that writes to them, bulk inserts and raw SQL included; on PostgreSQL at
 commit, so it never moves before the data it stands for is visible (migrations hokenfukushi/0003
-and 0004). Reading it is two index lookups in one statement.
+and 0004). Reading it is one index lookup, done in the statement that loads the request's user.
 """
 
 from __future__ import annotations
@@ -73,11 +73,20 @@ def dashboard_tables() -> list[str]:
 _version_being_rendered: ContextVar[str | None] = ContextVar("version_being_rendered", default=None)
 
 
-def data_version() -> str:
-    """A string that changes whenever a row of the dashboard's tables is written."""
+def data_version(user: User | None = None) -> str:
+    """A string that changes whenever a row of the dashboard's tables is written.
+
+    A request's user carries the version read with it at the start of the request
+    (hokenfukushi.security.backends), which saves a statement; data read after it is never
+    older than it, so a page cached under it is never staler than its key says. Inside a
+    transaction it is read again, with the transaction's own writes."""
     known = _version_being_rendered.get()
     if known is not None:
         return known
+    if user is not None and not connection.in_atomic_block:
+        loaded = getattr(user, "data_version_at_load", None)
+        if loaded is not None:
+            return loaded
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
             cursor.execute(_VERSION_WITH_OWN_WRITES_SQL)
@@ -85,7 +94,13 @@ def data_version() -> str:
         else:
             cursor.execute(_VERSION_SQL)
             row, pending = cursor.fetchone(), None
-            committed = row[0] if row else None  # no row yet: nothing written since a flush
+            committed = row[0] if row else None
+    return version_text(committed=committed, pending=pending)
+
+
+def version_text(*, committed: int | None, pending: int | None = None) -> str:
+    """The version as data_version() gives it. No counter row yet (nothing written since the
+    tables were emptied) is version 0."""
     return f"{committed or 0}-{pending or 0}"
 
 
@@ -149,7 +164,7 @@ def _scope(user: User, *, today: dt.date, region: Region | None) -> tuple:
         read_scope_key(user),
         today.isoformat(),
         region.pk if region is not None else "",
-        data_version(),
+        data_version(user),
     )
 
 

@@ -151,6 +151,33 @@ def test_with_redis_sessions_a_cached_page_costs_two_queries(
     assert "data-town=" in page
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sessions", ["db", "redis"])
+def test_outside_a_transaction_the_version_comes_with_the_user(
+    sessions, request, settings, region_admin, town, django_assert_num_queries
+):
+    # As in production (autocommit): the data version is read in the user's statement, so a
+    # cached page costs that one statement (plus the session's, when sessions are in the
+    # database), and a write committed since is still seen on the next request.
+    if sessions == "redis":
+        redis_url = request.getfixturevalue("redis_url")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+            }
+        }
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client = Client()
+    client.force_login(region_admin)
+    year = current_fiscal_year()
+    first = _page(client, fiscal_year=year)
+    with django_assert_num_queries(1 if sessions == "redis" else 2):
+        assert TOKEN.sub("", _page(client, fiscal_year=year)) == TOKEN.sub("", first)
+    CountReportFactory(municipality=town, fiscal_year=year, smid_children=4321, status="approved")
+    assert "4321人" in _page(client, fiscal_year=year) and "4321人" not in first
+
+
 @pytest.mark.django_db
 def test_a_large_page_is_kept_only_in_the_cache_backend(client_for, town, renders, monkeypatch):
     monkeypatch.setattr(dashboard_cache._recent_pages, "max_item_bytes", 1000)

@@ -4,6 +4,8 @@ read with SQL compiled once. It must give exactly what Django's ModelBackend giv
 import pytest
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
+from caseload.factories import CountReportFactory
+from hokenfukushi.dashboard_cache import data_version
 from hokenfukushi.factories import MunicipalStaffFactory, RegionAdminFactory
 from hokenfukushi.models import User
 from hokenfukushi.security.backends import ModelBackend
@@ -45,3 +47,23 @@ def test_deactivated_by_a_bulk_update_is_signed_out_at_the_next_request(client_f
     User.objects.filter(pk=admin.pk).update(is_active=False)  # no signal, no save()
     response = client.get("/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_user_comes_with_the_data_version_of_the_moment(town, region):
+    # The dashboard takes the version from the request's user (one statement for both), so it
+    # must be the version of the moment the user was read, and move with every committed write.
+    admin = RegionAdminFactory(region=region)
+    backend = ModelBackend()
+    before = backend.get_user(admin.pk).data_version_at_load
+    assert before == data_version()
+    CountReportFactory(municipality=town)
+    after = backend.get_user(admin.pk).data_version_at_load
+    assert after != before and after == data_version()
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_user_carries_no_version(region):
+    # There the dashboard must also see the transaction's own writes: it reads the version itself.
+    admin = RegionAdminFactory(region=region)
+    assert not hasattr(ModelBackend().get_user(admin.pk), "data_version_at_load")
