@@ -2,24 +2,28 @@
 
 Each function returns a header and a callable that yields rows afresh, so a view can check a
 whole export for cp932 first and then stream it, without ever holding the rows in memory.
-Totals are summed while streaming and written after the towns, one total row per region.
+The prefecture table's region totals are summed by the database and streamed after the towns;
+the open-data table still sums them while streaming (its suppression plans are per region).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
     IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from caseload.models import COUNT_FIELDS, SUBSET_FIELDS, CountReport, ReportCompleteness
 from coordinators.models import Coordinator, Experience
@@ -47,6 +51,9 @@ CHUNK_SIZE = 500
 # larger prefecture takes no more for them; 35 fetches instead of 4 at national size, each a
 # read of the result PostgreSQL has already materialised for the WITH HOLD cursor.
 TOWN_CHUNK_SIZE = 50
+# Region total rows are as wide as town rows: fetched 500 at a time, the country's 335 came at
+# once (~70 KiB more than a prefecture's 9). Ten are a prefecture's regions in one or two fetches.
+REGION_CHUNK_SIZE = 10
 
 COUNT_HEADERS = (
     "重症心身障害児(在宅)",
@@ -128,20 +135,66 @@ def council_label(status: str | None, form: str | None) -> str:
     return str(CouncilStatus.NONE.label)
 
 
-def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
-    """The towns in `user`'s read scope, in code order, each annotated with its population up
-    to the end of the fiscal year, its latest approved report of that year (empty when none),
-    whether it has any report that year, its coordinators and its best council status."""
-    _, year_end = fiscal_year_bounds(fiscal_year)
-    population = PopulationSnapshot.objects.filter(
+_COUNCIL_RANK = {CouncilStatus.ESTABLISHED: 0, CouncilStatus.PLANNING: 1, CouncilStatus.NONE: 2}
+
+
+def council_preference(status: str | None, form: str | None) -> tuple[int, str]:
+    """How a region's councils are ranked for its total row: the furthest along first
+    (設置済み < 検討中 < 未設置), then by label; the region shows the label of the least."""
+    return (_COUNCIL_RANK.get(status, len(_COUNCIL_RANK)), council_label(status, form))
+
+
+def best_council_label(councils: Iterable[tuple[str | None, str | None]]) -> str:
+    """The label of a region's total row for its councils' (status, form) pairs."""
+    best = min((council_preference(status, form) for status, form in councils), default=None)
+    return str(CouncilStatus.NONE.label) if best is None else best[1]
+
+
+def _council_combinations() -> list[tuple[str, str]]:
+    """Every (status, form) a council can have; "" for a form left empty."""
+    return [(status, form) for status in CouncilStatus.values for form in [*CouncilForm.values, ""]]
+
+
+def council_preference_order() -> Case:
+    """`council_preference` as an integer the database can order councils by: its place among
+    every (status, form) pair's preference (labels compared in Python, never by a collation)."""
+    ranked = sorted({council_preference(*pair) for pair in _council_combinations()})
+    place = {preference: index for index, preference in enumerate(ranked)}
+    forms = [*CouncilForm.values, ""]
+    whens = []
+    for status in CouncilStatus.values:
+        by_form = {form: place[council_preference(status, form)] for form in forms}
+        if len(set(by_form.values())) == 1:
+            whens.append(When(status=status, then=Value(by_form[""])))
+        else:
+            whens += [
+                When(status=status, form=form, then=Value(value)) for form, value in by_form.items()
+            ]
+    return Case(*whens, default=Value(len(ranked)), output_field=IntegerField())
+
+
+def _population(year_end) -> QuerySet[PopulationSnapshot]:
+    return PopulationSnapshot.objects.filter(
         municipality=OuterRef("pk"), as_of__lte=year_end
     ).order_by("-as_of")
-    report = (
+
+
+def _approved_report(fiscal_year: int) -> QuerySet[CountReport]:
+    return (
         CountReport.objects.approved()
         .for_fiscal_year(fiscal_year)
         .filter(municipality=OuterRef("pk"))
         .order_by("-as_of", "-pk")
     )
+
+
+def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
+    """The towns in `user`'s read scope, in code order, each annotated with its population up
+    to the end of the fiscal year, its latest approved report of that year (empty when none),
+    whether it has any report that year, its coordinators and its best council status."""
+    _, year_end = fiscal_year_bounds(fiscal_year)
+    population = _population(year_end)
+    report = _approved_report(fiscal_year)
     any_report = CountReport.objects.for_fiscal_year(fiscal_year).filter(
         municipality=OuterRef("pk")
     )
@@ -168,15 +221,93 @@ def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
     )
 
 
+def _region_covering(**conditions):
+    """Active coordinators covering any town of the region, each counted once."""
+    named = (
+        Coordinator.municipalities.through.objects.filter(
+            municipality__region=OuterRef("pk"),
+            coordinator__is_active=True,
+            **{f"coordinator__{key}": value for key, value in conditions.items()},
+        )
+        .values("coordinator")
+        .distinct()
+    )
+    whole_region = Coordinator.objects.active().filter(
+        covers_whole_region=True, organization__region=OuterRef("pk"), **conditions
+    )
+    both = named.filter(
+        coordinator__covers_whole_region=True, coordinator__organization__region=OuterRef("pk")
+    )
+    return _SubqueryCount(named) + _SubqueryCount(whole_region.values("pk")) - _SubqueryCount(both)
+
+
+REGION_TOTAL_COLUMNS = (
+    "name",
+    "towns",
+    "approved",
+    "population_total",
+    *(f"{name}_total" for name in COUNT_FIELDS),
+    "coordinators",
+    "experienced",
+    "council_status",
+    "council_form",
+)
+
+
+def region_totals(user, fiscal_year: int) -> QuerySet[Region]:
+    """One row per region with a town in `user`'s read scope, in the order of its first town by
+    code (the order of the town rows): REGION_TOTAL_COLUMNS. The towns' population and
+    approved counts are summed (a town without an approved report adds nothing but is counted
+    in `towns`), coordinators covering any town of the region are counted once, and the council
+    is the region's best by `council_preference`.
+
+    Summed by the database, so that the export holds nothing per region while streaming. Each
+    figure is a subquery per region rather than a GROUP BY over the towns: grouped, the
+    region-level subqueries (coordinators, council) were grouped by too and so ran once per
+    town."""
+    _, year_end = fiscal_year_bounds(fiscal_year)
+    report = _approved_report(fiscal_year)
+    towns = Municipality.objects.visible_to(user).filter(region=OuterRef("pk"))
+
+    def over_towns(aggregate) -> Subquery:
+        return Subquery(
+            towns.order_by().values("region").annotate(value=aggregate).values("value"),
+            output_field=IntegerField(),
+        )
+
+    council = (
+        Council.objects.filter(region=OuterRef("pk"))
+        .annotate(preference=council_preference_order())
+        .order_by("preference", "pk")
+    )
+    return (
+        Region.objects.filter(Exists(towns))
+        .annotate(
+            towns=over_towns(Count("pk")),
+            approved=over_towns(Count(Subquery(report.values("pk")[:1]))),
+            population_total=Coalesce(
+                over_towns(Sum(Subquery(_population(year_end).values("population")[:1]))), 0
+            ),
+            **{
+                f"{name}_total": Coalesce(over_towns(Sum(Subquery(report.values(name)[:1]))), 0)
+                for name in COUNT_FIELDS
+            },
+            coordinators=_region_covering(),
+            experienced=_region_covering(experience=Experience.DIRECT),
+            council_status=Subquery(council.values("status")[:1]),
+            council_form=Subquery(council.values("form")[:1]),
+            first_code=Subquery(towns.order_by("code").values("code")[:1]),
+        )
+        .order_by("first_code")
+        .values_list(*REGION_TOTAL_COLUMNS)
+    )
+
+
 def completeness(town: Municipality) -> ReportCompleteness:
-    if town.report_as_of is not None:
-        return ReportCompleteness.APPROVED
-    if town.has_any_report:
-        return ReportCompleteness.UNAPPROVED
-    return ReportCompleteness.MISSING
+    return _report_status(town.report_as_of, town.has_any_report)
 
 
-@dataclass(slots=True)  # one per region, held until the end: no __dict__ each
+@dataclass(slots=True)  # one per region (open data), held until the end: no __dict__ each
 class _RegionTotal:
     name: str
     towns: int = 0
@@ -201,84 +332,52 @@ class _RegionTotal:
         return f"{ReportCompleteness.APPROVED.label} {self.approved}/{self.towns}"
 
 
-def _region_coordinators(user) -> dict[int, tuple[int, int]]:
-    """Active coordinators covering any town of each region in scope, each counted once:
-    (all, with direct experience). Counted like the towns' figures, in one query."""
-
-    def covering(**conditions):
-        named = (
-            Coordinator.municipalities.through.objects.filter(
-                municipality__region=OuterRef("pk"),
-                coordinator__is_active=True,
-                **{f"coordinator__{key}": value for key, value in conditions.items()},
-            )
-            .values("coordinator")
-            .distinct()
-        )
-        whole_region = Coordinator.objects.active().filter(
-            covers_whole_region=True, organization__region=OuterRef("pk"), **conditions
-        )
-        both = named.filter(
-            coordinator__covers_whole_region=True,
-            coordinator__organization__region=OuterRef("pk"),
-        )
-        return (
-            _SubqueryCount(named) + _SubqueryCount(whole_region.values("pk")) - _SubqueryCount(both)
-        )
-
-    regions = Region.objects.visible_to(user).annotate(
-        total=covering(), experienced=covering(experience=Experience.DIRECT)
-    )
-    return {
-        pk: (total, experienced)
-        for pk, total, experienced in regions.values_list("pk", "total", "experienced")
-    }
+TOWN_COLUMNS = (
+    "code",
+    "name",
+    "population",
+    "population_as_of",
+    "report_as_of",
+    *COUNT_FIELDS,
+    "coordinator_count",
+    "experienced_count",
+    "council_status",
+    "council_form",
+    "has_any_report",
+)
 
 
-def _region_councils(user) -> dict[int, str]:
-    best: dict[int, tuple[int, str]] = {}
-    rank = {CouncilStatus.ESTABLISHED: 0, CouncilStatus.PLANNING: 1, CouncilStatus.NONE: 2}
-    for region_id, status, form in Council.objects.visible_to(user).values_list(
-        "region", "status", "form"
-    ):
-        candidate = (rank.get(status, 3), council_label(status, form))
-        if region_id not in best or candidate < best[region_id]:
-            best[region_id] = candidate
-    return {region_id: label for region_id, (_rank, label) in best.items()}
+def _report_status(report_as_of, has_any_report: bool) -> ReportCompleteness:
+    if report_as_of is not None:
+        return ReportCompleteness.APPROVED
+    if has_any_report:
+        return ReportCompleteness.UNAPPROVED
+    return ReportCompleteness.MISSING
 
 
 def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
     def rows() -> Iterator[Sequence[Cell]]:
-        totals: dict[int, _RegionTotal] = {}
-        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=TOWN_CHUNK_SIZE):
-            totals.setdefault(town.region_id, _RegionTotal(town.region.name)).add(town)
+        labels = {status: str(status.label) for status in ReportCompleteness}
+        towns = towns_with_figures(user, fiscal_year).values_list(*TOWN_COLUMNS)
+        for *figures, status, form, has_any_report in towns.iterator(chunk_size=TOWN_CHUNK_SIZE):
             yield (
-                town.code,
-                town.name,
-                town.population,
-                town.population_as_of,
-                town.report_as_of,
-                *(getattr(town, name) for name in COUNT_FIELDS),
-                town.coordinator_count,
-                town.experienced_count,
-                council_label(town.council_status, town.council_form),
-                completeness(town).label,
+                *figures,
+                council_label(status, form),
+                labels[_report_status(figures[4], has_any_report)],
             )
-        coordinators = _region_coordinators(user)
-        councils = _region_councils(user)
-        for region_id, total in totals.items():
-            all_coordinators, experienced = coordinators.get(region_id, (0, 0))
+        approved_label = labels[ReportCompleteness.APPROVED]
+        for name, towns_count, approved, *sums, status, form in region_totals(
+            user, fiscal_year
+        ).iterator(chunk_size=REGION_CHUNK_SIZE):
             yield (
                 None,
-                total.label,
-                total.population,
+                f"{name} 計",
+                sums[0],
                 None,
                 None,
-                *total.counts,
-                all_coordinators,
-                experienced,
-                councils.get(region_id, str(CouncilStatus.NONE.label)),
-                total.status,
+                *sums[1:],
+                council_label(status, form),
+                f"{approved_label} {approved}/{towns_count}",
             )
 
     return PREFECTURE_HEADER, rows

@@ -1,0 +1,188 @@
+"""The prefecture export's region total rows, summed by the database (tables.region_totals):
+the same figures and the same bytes as summing the town rows in Python, and the council each
+region shows chosen by one rule, `council_preference`, in SQL and in Python alike."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from caseload.factories import CountReportFactory
+from caseload.models import COUNT_FIELDS
+from coordinators.factories import CoordinatorFactory, OrganizationFactory
+from coordinators.models import Coordinator, Experience
+from hokenfukushi.exports import tables
+from hokenfukushi.exports.csv_output import stream_csv
+from hokenfukushi.factories import (
+    MunicipalityFactory,
+    PopulationSnapshotFactory,
+    RegionFactory,
+    SuperuserFactory,
+)
+from hokenfukushi.models import Council, CouncilForm, CouncilStatus, Municipality
+
+pytestmark = pytest.mark.django_db
+
+COMBINATIONS = [
+    (status, form) for status in CouncilStatus.values for form in [*CouncilForm.values, ""]
+]
+
+
+def _council(region, status, form, name):
+    return Council.objects.create(
+        region=region,
+        name=name,
+        form=form,
+        status=status,
+        status_date=dt.date(2025, 6, 1) if status == CouncilStatus.ESTABLISHED else None,
+    )
+
+
+# --- the council rule ------------------------------------------------------------------------
+
+
+@given(st.lists(st.sampled_from(COMBINATIONS), max_size=6))
+def test_a_region_shows_its_furthest_along_council(councils):
+    label = tables.best_council_label(councils)
+    if not councils:
+        assert label == "未設置"
+        return
+    best_rank = min(tables.council_preference(*council)[0] for council in councils)
+    candidates = [
+        tables.council_label(*c) for c in councils if tables.council_preference(*c)[0] == best_rank
+    ]
+    assert label == min(candidates)
+    assert tables.best_council_label(reversed(councils)) == label  # order does not matter
+
+
+def test_established_beats_planning_beats_none():
+    single = (CouncilStatus.ESTABLISHED, CouncilForm.SINGLE)
+    planning = (CouncilStatus.PLANNING, CouncilForm.JOINT)
+    none = (CouncilStatus.NONE, CouncilForm.REGIONAL)
+    assert tables.best_council_label([none, planning, single]) == "単独設置"
+    assert tables.best_council_label([none, planning]) == "検討中"
+    assert tables.best_council_label([none]) == "未設置"
+
+
+def test_the_sql_order_of_councils_is_council_preference_for_every_status_and_form(region):
+    for index, (status, form) in enumerate(COMBINATIONS):
+        _council(region, status, form, f"協議会{index}")
+    ordered = Council.objects.annotate(order=tables.council_preference_order()).values_list(
+        "status", "form", "order"
+    )
+    assert len(ordered) == len(COMBINATIONS)
+    for (status_a, form_a, order_a), (status_b, form_b, order_b) in itertools.product(
+        ordered, repeat=2
+    ):
+        python_a = tables.council_preference(status_a, form_a)
+        python_b = tables.council_preference(status_b, form_b)
+        assert (order_a < order_b) == (python_a < python_b)
+        assert (order_a == order_b) == (python_a == python_b)
+
+
+def test_each_region_total_shows_the_council_python_would_pick(prefecture_user):
+    pairs = list(itertools.combinations_with_replacement(COMBINATIONS, 2))
+    expected = {}
+    for number, councils in enumerate(pairs):
+        region = RegionFactory(name=f"圏域{number:03d}")
+        MunicipalityFactory(region=region)
+        for index, (status, form) in enumerate(councils):
+            _council(region, status, form, f"協議会{index}")
+        expected[region.name] = tables.best_council_label(councils)
+    rows = tables.region_totals(prefecture_user, 2025)
+    shown = {name: tables.council_label(status, form) for name, *_, status, form in rows}
+    assert shown == expected
+
+
+# --- the totals: the bytes of summing in Python ------------------------------------------------
+
+
+@pytest.fixture
+def three_regions(region, other_region, town, other_town, far_town):
+    """Codes interleave across regions (a region's rows come in the order of its first town),
+    towns lack a population or an approved report, and coordinators cover towns by name, the
+    whole region, or both."""
+    third = RegionFactory(name="テスト圏域C")
+    late = MunicipalityFactory(region=region, code="119997", name="おそい町")
+    early = MunicipalityFactory(region=third, code="100005", name="はやい市")
+    middle = MunicipalityFactory(region=other_region, code="100006", name="なか村")
+    for municipality, population in ((town, 50000), (other_town, 8000), (late, 1200), (early, 77)):
+        PopulationSnapshotFactory(municipality=municipality, population=population)
+    CountReportFactory(municipality=town, approved=True, smid_children=5, medical_care_adults=3)
+    CountReportFactory(municipality=late, approved=True, smid_children=2, smid_adults=9)
+    CountReportFactory(municipality=other_town, approved=False, submitted=True)
+    CountReportFactory(municipality=early, approved=True)
+    CountReportFactory(municipality=far_town, approved=True, as_of=dt.date(2024, 4, 1))
+    center = OrganizationFactory(municipality=None, region=region, name="基幹センター")
+    CoordinatorFactory(
+        organization=OrganizationFactory(municipality=town),
+        municipalities=[town, late],
+        experience=Experience.DIRECT,
+    )
+    CoordinatorFactory(organization=center, covers_whole_region=True, municipalities=[town])
+    CoordinatorFactory(organization=center, covers_whole_region=True, is_active=False)
+    CoordinatorFactory(organization=OrganizationFactory(municipality=middle), municipalities=[])
+    _council(region, CouncilStatus.PLANNING, CouncilForm.JOINT, "検討会")
+    _council(region, CouncilStatus.ESTABLISHED, CouncilForm.REGIONAL, "協議会")
+    _council(third, CouncilStatus.NONE, CouncilForm.SINGLE, "未設置会")
+    return third
+
+
+def _python_totals(user, town_rows):
+    """The total rows as the export summed them in Python before: per region in the order of
+    its first town, over the town rows as exported."""
+    towns = Municipality.objects.visible_to(user).select_related("region")
+    region_of = {town.code: town.region for town in towns}
+    order: dict = {}
+    for row in town_rows:
+        order.setdefault(region_of[row[0]], []).append(row)
+    totals = []
+    for region, rows in order.items():
+        approved = [row for row in rows if row[4] is not None]
+        covering = set()
+        for coordinator in Coordinator.objects.active().select_related("organization"):
+            towns_named = {m.region_id for m in coordinator.municipalities.all()}
+            whole = coordinator.covers_whole_region and coordinator.organization.region_id
+            if region.pk in towns_named or whole == region.pk:
+                covering.add(coordinator)
+        councils = Council.objects.filter(region=region).values_list("status", "form")
+        totals.append(
+            (
+                None,
+                f"{region.name} 計",
+                sum(row[2] or 0 for row in rows),
+                None,
+                None,
+                *(sum(row[5 + i] for row in approved) for i in range(len(COUNT_FIELDS))),
+                len(covering),
+                sum(1 for c in covering if c.experience == Experience.DIRECT),
+                tables.best_council_label(councils),
+                f"承認済み {len(approved)}/{len(rows)}",
+            )
+        )
+    return totals
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932"])
+@pytest.mark.parametrize("role", ["prefecture_user", "region_admin", "municipal_user", "superuser"])
+def test_the_download_is_the_bytes_of_summing_the_town_rows_in_python(
+    request, client_for, three_regions, role, encoding
+):
+    user = SuperuserFactory() if role == "superuser" else request.getfixturevalue(role)
+    response = client_for(user).get(
+        reverse("exports:prefecture"), {"fiscal_year": 2025, "encoding": encoding}
+    )
+    body = b"".join(response.streaming_content)
+    header, rows = tables.prefecture_table(user, 2025)
+    town_rows = [row for row in rows() if row[0] is not None]
+    expected = _python_totals(user, town_rows)
+    assert body == b"".join(stream_csv(header, [*town_rows, *expected], encoding))
+    if role in ("prefecture_user", "superuser"):
+        # the third region's first town has the lowest code: its total comes first
+        assert expected[0][1] == "テスト圏域C 計"
+        assert len(expected) == 3
+    else:
+        assert [row[1] for row in expected] == ["テスト圏域A 計"]
