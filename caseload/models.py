@@ -65,9 +65,11 @@ class CountReportQuerySet(ScopedQuerySet):
     def latest_approved_fiscal_year(self) -> int | None:
         """The newest fiscal year with any approved report (one query): the year the
         dashboard and the exports open on, since the current year is often not yet reported."""
-        return (
-            self.approved().order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
-        )
+        return next(iter(self.latest_approved_fiscal_year_rows()), None)
+
+    def latest_approved_fiscal_year_rows(self):
+        """The statement `latest_approved_fiscal_year` reads: that year, or no row."""
+        return self.approved().order_by("-fiscal_year").values_list("fiscal_year", flat=True)[:1]
 
     def in_worklist_of(self, user):
         """Reports a user works with in the admin (list, edit, history): municipal staff only
@@ -129,17 +131,30 @@ class CountReportQuerySet(ScopedQuerySet):
         The towns are not listed in the statement (1,741 ids cost more to prepare than the
         statement to run): narrow this queryset to them, e.g. by region, for fewer rows."""
         town_ids = [town if isinstance(town, int) else town.pk for town in towns]
-        completeness = dict.fromkeys(town_ids, ReportCompleteness.MISSING)
-        rows = (
+        return completeness_from_rows(town_ids, self.completeness_rows(fiscal_year))
+
+    def completeness_rows(self, fiscal_year: int):
+        """The statement `completeness_by_town` reads: (town id, status) of each report of the
+        year in this queryset, for `completeness_from_rows`."""
+        return (
             self.filter(fiscal_year=fiscal_year).order_by().values_list("municipality_id", "status")
         )
-        for town_id, status in rows:
-            if town_id not in completeness:
-                continue
-            after = _completeness_after(completeness[town_id], status)
-            if after is not None:
-                completeness[town_id] = after
-        return completeness
+
+
+def completeness_from_rows(
+    town_ids: Iterable[int], rows: Iterable[tuple[int, str]]
+) -> dict[int, ReportCompleteness]:
+    """Each town's completeness from the (town id, status) rows of its reports of one year
+    (`CountReportQuerySet.completeness_rows`); towns without rows are missing, rows of other
+    towns are ignored."""
+    completeness = dict.fromkeys(town_ids, ReportCompleteness.MISSING)
+    for town_id, status in rows:
+        if town_id not in completeness:
+            continue
+        after = _completeness_after(completeness[town_id], status)
+        if after is not None:
+            completeness[town_id] = after
+    return completeness
 
 
 def _completeness_after(

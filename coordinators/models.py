@@ -204,6 +204,46 @@ def _training_rows(counts: dict[int, int]) -> list[TrainingYearRow]:
     return rows
 
 
+def summarize_coordinators(
+    municipalities: Iterable[Municipality],
+    coordinator_rows: Iterable[tuple[int, str, bool, int, int]],
+    through_rows: Iterable[tuple[int, int]],
+) -> CoordinatorSummary:
+    """`CoordinatorQuerySet.summary` from the rows of its two statements (`summary_rows`)."""
+    towns = {m.pk: m.region_id for m in municipalities}
+    coordinators = {
+        pk: (experience, whole_region, region_id, training_year)
+        for pk, experience, whole_region, region_id, training_year in coordinator_rows
+    }
+    covered: dict[int, set[int]] = {town: set() for town in towns}
+    for coordinator_id, town_id in through_rows:
+        if town_id in covered:
+            covered[town_id].add(coordinator_id)
+    towns_by_region: dict[int, list[int]] = {}
+    for town_id, town_region in towns.items():
+        towns_by_region.setdefault(town_region, []).append(town_id)
+    training: dict[int, int] = {}
+    experienced = 0
+    for pk, (experience, whole_region, region_id, training_year) in coordinators.items():
+        if whole_region:
+            for town_id in towns_by_region.get(region_id, ()):
+                covered[town_id].add(pk)
+        experienced += experience == Experience.DIRECT
+        training[training_year] = training.get(training_year, 0) + 1
+    return CoordinatorSummary(
+        coverage={
+            town_id: TownCoordinatorCoverage(
+                total=len(ids),
+                experienced=sum(1 for pk in ids if coordinators[pk][0] == Experience.DIRECT),
+            )
+            for town_id, ids in covered.items()
+        },
+        total=len(coordinators),
+        experienced=experienced,
+        training_years=_training_rows(training),
+    )
+
+
 class CoordinatorQuerySet(ScopedQuerySet):
     region_path = "organization__region"
     municipality_path = "organization__municipality"
@@ -221,53 +261,32 @@ class CoordinatorQuerySet(ScopedQuerySet):
         ones and `training_year_table()`, in the same two queries: the one row per active
         coordinator that coverage reads already holds what the totals count (the dashboard
         asked for them in two more statements, as costly to build as to run)."""
-        towns = {m.pk: m.region_id for m in municipalities}
-        coordinators = {
-            pk: (experience, whole_region, region_id, training_year)
-            for pk, experience, whole_region, region_id, training_year in (
-                self.active()
-                .order_by()
-                .values_list(
-                    "pk",
-                    "experience",
-                    "covers_whole_region",
-                    "organization__region_id",
-                    "training_fiscal_year",
-                )
+        coordinator_rows, through_rows = self.summary_rows()
+        return summarize_coordinators(municipalities, coordinator_rows, through_rows)
+
+    def summary_rows(self) -> tuple[models.QuerySet, models.QuerySet]:
+        """The two statements `summary` reads, for `summarize_coordinators`: a row per active
+        coordinator (pk, experience, covers the whole region, region id, training year), and
+        the (coordinator id, town id) pairs of the towns they cover.
+
+        Every town these coordinators cover is read, and only the given towns kept later: a list
+        of the towns in the statement cost more to prepare than the few rows it saves (1,741
+        ids)."""
+        coordinators = (
+            self.active()
+            .order_by()
+            .values_list(
+                "pk",
+                "experience",
+                "covers_whole_region",
+                "organization__region_id",
+                "training_fiscal_year",
             )
-        }
-        covered: dict[int, set[int]] = {town: set() for town in towns}
-        # Every town these coordinators cover, then only the given towns kept: a list of the
-        # towns in the statement cost more to prepare than the few rows it saves (1,741 ids).
+        )
         through = Coordinator.municipalities.through.objects.filter(
             coordinator_id__in=self.active().values("pk")
         ).values_list("coordinator_id", "municipality_id")
-        for coordinator_id, town_id in through:
-            if town_id in covered:
-                covered[town_id].add(coordinator_id)
-        towns_by_region: dict[int, list[int]] = {}
-        for town_id, town_region in towns.items():
-            towns_by_region.setdefault(town_region, []).append(town_id)
-        training: dict[int, int] = {}
-        experienced = 0
-        for pk, (experience, whole_region, region_id, training_year) in coordinators.items():
-            if whole_region:
-                for town_id in towns_by_region.get(region_id, ()):
-                    covered[town_id].add(pk)
-            experienced += experience == Experience.DIRECT
-            training[training_year] = training.get(training_year, 0) + 1
-        return CoordinatorSummary(
-            coverage={
-                town_id: TownCoordinatorCoverage(
-                    total=len(ids),
-                    experienced=sum(1 for pk in ids if coordinators[pk][0] == Experience.DIRECT),
-                )
-                for town_id, ids in covered.items()
-            },
-            total=len(coordinators),
-            experienced=experienced,
-            training_years=_training_rows(training),
-        )
+        return coordinators, through
 
     def active(self):
         return self.filter(is_active=True)
