@@ -173,3 +173,14 @@ def redis_url():
         pytest.skip(f"needs a Redis server at {url} (TEST_REDIS_URL): {error}")
     yield url
     client.flushdb()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _verify_compiled_statements():
+    # Every reuse of a compiled statement (hokenfukushi.compiled_sql) is checked against a fresh
+    # build: a key that misses an input of its statement fails the test that reuses it.
+    from hokenfukushi import compiled_sql
+
+    compiled_sql.set_verify(True)
+    yield
+    compiled_sql.set_verify(False)
