@@ -1,14 +1,16 @@
-"""The dashboard's per-town markup, written in Python: the rows of the town table, the bars of
-the people-per-town chart and its table, and the gap lists (also used by the region panel).
+"""The dashboard's repeated markup, written in Python: the rows of the town table, the bars of
+the charts and their tables, and the gap lists (also used by the region panel).
 
 Why not the template: these parts repeat once per town (1,741 at national size) and, through
 the template engine, each town cost some forty variable lookups, a `{% translate %}` per badge
 and an `{% include %}` per gap. That was most of the time a computed dashboard spent over the
-SQL it runs (docs/benchmarks.md). Here the labels are translated and the fix links prepared
-once per page, and every value from the data is escaped with `_escape` (Django's `escape`
-without its lazy-argument check), so the bytes are the ones the template wrote
-(tests/hokenfukushi/test_dashboard_html.py compares both). The rest of the page stays in
-templates/hokenfukushi/dashboard.html.
+SQL it runs (docs/benchmarks.md). The two meeting and training-year charts repeat only a
+dozen times each, but twice (bars, then table) with a `{% widthratio %}` per bar: through the
+template they were a quarter of rendering a region's page. Here the labels are translated and
+the fix links prepared once per page, and every value from the data is escaped with `_escape`
+(Django's `escape` without its lazy-argument check), so the bytes are the ones the template
+wrote (tests/hokenfukushi/test_dashboard_html.py compares both). The rest of the page stays
+in templates/hokenfukushi/dashboard.html.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from html import escape as html_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from coordinators.models import TrainingYearRow
 from hokenfukushi.coverage import Gap, ThisYearReport
-from hokenfukushi.dashboard import TownRow
-from hokenfukushi.fiscal import fiscal_year_label
+from hokenfukushi.dashboard import MeetingParticipants, TownRow
+from hokenfukushi.fiscal import fiscal_year_label, wareki
 
 # (url, link text, town filter, region filter) per FixIn, as built by views._fix_links.
 FixLinks = Mapping[str, tuple[str, str, str, str]]
@@ -215,3 +218,66 @@ def town_chart_table_rows(rows: Sequence[TownRow]) -> SafeString:
             )
         parts.append(f'<tr><th scope="row">{_escape(row.town.name)}</th>{cells}</tr>')
     return _safe(parts)
+
+
+def training_chart_bars(rows: Sequence[TrainingYearRow], max_count: int) -> SafeString:
+    """The bars of the coordinators-per-training-year chart."""
+    return _safe(
+        f'<div class="bar-row"><span>{_escape(_nendo(row.fiscal_year))}</span>'
+        '<svg class="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">'
+        f'<rect class="bar-fill" width="{_width(row.count, max_count)}" height="10"/></svg>'
+        f'<span class="num">{row.count}</span></div>'
+        for row in rows
+    )
+
+
+def training_chart_table_rows(rows: Sequence[TrainingYearRow]) -> SafeString:
+    """The rows of the table under the training-year chart."""
+    if not rows:
+        return _safe([f'<tr><td colspan="2">{_escape(gettext("該当なし"))}</td></tr>'])
+    return _safe(
+        f'<tr><th scope="row">{_escape(_nendo(row.fiscal_year))}</th>'
+        f'<td class="num">{row.count}名</td></tr>'
+        for row in rows
+    )
+
+
+def _meeting_name(participants: MeetingParticipants, show_region: bool) -> str:
+    meeting = participants.meeting
+    if show_region:
+        return f"{_escape(meeting.region.name)} {_escape(meeting)}"
+    return _escape(meeting)
+
+
+def participant_chart_bars(
+    participants: Sequence[MeetingParticipants], max_total: int, *, show_region: bool
+) -> SafeString:
+    """The bars of the participants-per-meeting chart (coordinators, then the others)."""
+    parts = []
+    for m in participants:
+        coordinators = _width(m.coordinators, max_total)
+        parts.append(
+            f'<div class="bar-row"><span>{_meeting_name(m, show_region)}</span>'
+            '<svg class="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">'
+            f'<rect class="bar-fill coordinators" width="{coordinators}" height="10"/>'
+            f'<rect class="bar-fill others" x="{coordinators}" '
+            f'width="{_width(m.others, max_total)}" height="10"/></svg>'
+            f'<span class="num">{m.total}</span></div>'
+        )
+    return _safe(parts)
+
+
+def participant_chart_table_rows(
+    participants: Sequence[MeetingParticipants], *, show_region: bool
+) -> SafeString:
+    """The rows of the table under the participants chart."""
+    if not participants:
+        return _safe(
+            [f'<tr><td colspan="5">{_escape(gettext("開催済みの会議はありません"))}</td></tr>']
+        )
+    return _safe(
+        f'<tr><th scope="row">{_meeting_name(m, show_region)}</th>'
+        f'<td>{_escape(wareki(m.day))}</td><td class="num">{m.coordinators}</td>'
+        f'<td class="num">{m.others}</td><td class="num">{m.total}名</td></tr>'
+        for m in participants
+    )

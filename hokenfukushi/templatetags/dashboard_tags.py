@@ -22,8 +22,12 @@ def absolute(value):
     return abs(value)
 
 
-# The per-town parts of the dashboard, written in Python (see hokenfukushi/dashboard_html.py).
+# The repeated parts of the dashboard, written in Python (see hokenfukushi/dashboard_html.py).
 register.simple_tag(dashboard_html.town_table_rows)
 register.simple_tag(dashboard_html.town_chart_bars)
 register.simple_tag(dashboard_html.town_chart_table_rows)
 register.simple_tag(dashboard_html.gap_items)
+register.simple_tag(dashboard_html.training_chart_bars)
+register.simple_tag(dashboard_html.training_chart_table_rows)
+register.simple_tag(dashboard_html.participant_chart_bars)
+register.simple_tag(dashboard_html.participant_chart_table_rows)

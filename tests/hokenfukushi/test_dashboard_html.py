@@ -1,4 +1,4 @@
-"""The dashboard's per-town markup is written in Python (hokenfukushi/dashboard_html.py) for
+"""The dashboard's repeated markup is written in Python (hokenfukushi/dashboard_html.py) for
 speed; what users get must be the bytes the template wrote before. The template fragments below
 are the ones it replaced, kept here only to compare against."""
 
@@ -150,3 +150,78 @@ def test_per_town_markup_is_what_the_template_wrote(staff):
             panel.resource_gaps, fix_links, region_pk=panel.region.pk
         )
         assert written == expected
+
+
+TRAINING_BARS = (
+    '{% for row in data.training_years %}<div class="bar-row"><span>{{ row.fiscal_year|nendo }}'
+    '</span><svg class="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">'
+    '<rect class="bar-fill" width="{% widthratio row.count data.max_training_year 100 %}" '
+    'height="10"/></svg><span class="num">{{ row.count }}</span></div>{% endfor %}'
+)
+
+TRAINING_TABLE = (
+    '{% for row in data.training_years %}<tr><th scope="row">{{ row.fiscal_year|nendo }}</th>'
+    '<td class="num">{{ row.count }}名</td></tr>{% empty %}<tr><td colspan="2">'
+    '{% translate "該当なし" %}</td></tr>{% endfor %}'
+)
+
+PARTICIPANT_BARS = (
+    '{% for m in data.participants %}<div class="bar-row"><span>{% if show_region %}'
+    "{{ m.meeting.region.name }} {% endif %}{{ m.meeting }}</span>"
+    '<svg class="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">'
+    '<rect class="bar-fill coordinators" width="{% widthratio m.coordinators '
+    'data.max_participants 100 %}" height="10"/><rect class="bar-fill others" '
+    'x="{% widthratio m.coordinators data.max_participants 100 %}" '
+    'width="{% widthratio m.others data.max_participants 100 %}" height="10"/></svg>'
+    '<span class="num">{{ m.total }}</span></div>{% endfor %}'
+)
+
+PARTICIPANT_TABLE = (
+    '{% for m in data.participants %}<tr><th scope="row">{% if show_region %}'
+    "{{ m.meeting.region.name }} {% endif %}{{ m.meeting }}</th><td>{{ m.day|wareki }}</td>"
+    '<td class="num">{{ m.coordinators }}</td><td class="num">{{ m.others }}</td>'
+    '<td class="num">{{ m.total }}名</td></tr>{% empty %}<tr><td colspan="5">'
+    '{% translate "開催済みの会議はありません" %}</td></tr>{% endfor %}'
+)
+
+
+@pytest.mark.django_db
+def test_chart_markup_is_what_the_template_wrote():
+    generate_synthetic(regions=3, towns=12, years=3)
+    data = build_dashboard(PrefectureViewerFactory(), fiscal_year=2026, today=dt.date(2026, 11, 1))
+    assert data.training_years and data.participants
+    first = data.participants[0]
+    meeting = copy.copy(first.meeting)
+    meeting.region = copy.copy(meeting.region)
+    meeting.region.name = "<b>圏域&</b>"
+    participants = [
+        *data.participants,
+        dataclasses.replace(first, meeting=meeting, coordinators=0, others=0),
+    ]
+    cases = [
+        dataclasses.replace(data, participants=participants),
+        dataclasses.replace(data, training_years=[], participants=[]),
+        dataclasses.replace(  # every bar at zero width: the maximum is 0
+            data,
+            training_years=[dataclasses.replace(r, count=0) for r in data.training_years],
+            participants=[dataclasses.replace(p, coordinators=0, others=0) for p in participants],
+        ),
+    ]
+    for case in cases:
+        for show_region in (True, False):
+            context = {"data": case, "show_region": show_region}
+            assert dashboard_html.participant_chart_bars(
+                case.participants, case.max_participants, show_region=show_region
+            ) == _template(PARTICIPANT_BARS).render(context)
+            assert dashboard_html.participant_chart_table_rows(
+                case.participants, show_region=show_region
+            ) == _template(PARTICIPANT_TABLE).render(context)
+        context = {"data": case}
+        assert dashboard_html.training_chart_bars(
+            case.training_years, case.max_training_year
+        ) == _template(TRAINING_BARS).render(context)
+        assert dashboard_html.training_chart_table_rows(case.training_years) == _template(
+            TRAINING_TABLE
+        ).render(context)
+    written = dashboard_html.participant_chart_table_rows(participants, show_region=True)
+    assert "&lt;b&gt;圏域&amp;&lt;/b&gt; 第" in written
