@@ -146,6 +146,7 @@ USERS = (
     "other_region_user",
     "prefecture_user",
     "superuser",
+    "inactive_admin",
 )
 
 
@@ -184,12 +185,22 @@ def other_region_admin(other_region):
     return RegionAdminFactory(region=other_region)
 
 
+@pytest.fixture
+def inactive_admin(region):
+    """Reads nothing: every statement matches no row, and none is sent."""
+    return RegionAdminFactory(region=region, is_active=False)
+
+
 @pytest.mark.django_db
-def test_the_scopes_see_their_own_towns(facts, region_admin, other_region_admin, prefecture_user):
+def test_the_scopes_see_their_own_towns(
+    facts, region_admin, other_region_admin, prefecture_user, inactive_admin
+):
     """The same statement for two region admins: each reads its own region's rows."""
     first = build_dashboard(region_admin, fiscal_year=2025, today=TODAY)
     second = build_dashboard(other_region_admin, fiscal_year=2025, today=TODAY)
     everyone = build_dashboard(prefecture_user, fiscal_year=2025, today=TODAY)
+    nobody = build_dashboard(inactive_admin, fiscal_year=2025, today=TODAY)
+    assert (nobody.rows, nobody.selectable_regions, nobody.open_actions) == ([], [], 0)
     assert [row.town.name for row in first.rows] == ["テスト市", "となり町"]
     assert [row.town.name for row in second.rows] == ["とおく村"]
     assert len(everyone.rows) == 3
