@@ -133,7 +133,8 @@ def town_table_rows(
         population = town.population
         population_value = -1 if population is None else population
         if counts is not None:
-            rates = cover.rates  # Decimals or None: digits, ".", "None", nothing to escape
+            # Decimals, or "—" where the town's population is not known: nothing to escape.
+            rates = ["—" if rate is None else rate for rate in cover.rates]
             cells = (
                 f'\n        <td class="num" data-value="{counts.smid_children}">'
                 f'{counts.smid_children}<span class="rate">（{rates[0]}）</span></td>\n'

@@ -92,3 +92,23 @@ def test_labels_are_japanese(hostile_region, client_for):
         "ログアウト",
     ):
         assert label in page
+
+
+def test_a_rate_that_cannot_be_computed_is_a_dash_not_none(region, client_for):
+    # A town that reported but has no population registered: its figures are shown, and each
+    # rate per 10,000 is "—", in the town's row and in the total row (total population 0).
+    town = MunicipalityFactory(region=region, name="人口未登録町", kana="")
+    CountReportFactory(
+        municipality=town,
+        as_of=dt.date(FY, 4, 1),
+        approved=True,
+        smid_children=3,
+        medical_care_children=2,
+        smid_adults=5,
+        medical_care_adults=1,
+    )
+    page = _page(client_for(RegionAdminFactory(region=region)))
+    row = page.split("人口未登録町</th>")[1].split("</tr>")[0]
+    assert row.count('<span class="rate">（—）</span>') == 4
+    assert '3<span class="rate">（—）</span>' in row
+    assert "None" not in page
