@@ -184,3 +184,14 @@ def _verify_compiled_statements():
     compiled_sql.set_verify(True)
     yield
     compiled_sql.set_verify(False)
+
+
+@pytest.fixture
+def unverified():
+    """Reuses of compiled statements as in production: not checked against a rebuild."""
+    from hokenfukushi import compiled_sql
+
+    was = compiled_sql._memo.verify
+    compiled_sql.set_verify(False)
+    yield
+    compiled_sql.set_verify(was)

@@ -34,15 +34,6 @@ def _fresh_memo():
 
 
 @pytest.fixture
-def unverified():
-    """Memo hits as in production: no rebuild to check them (tests/conftest.py turns it on)."""
-    was = compiled_sql._memo.verify
-    compiled_sql.set_verify(False)
-    yield
-    compiled_sql.set_verify(was)
-
-
-@pytest.fixture
 def meetings(region, other_region):
     for number, (reg, hour) in enumerate([(region, 9), (region, 14), (other_region, 23)], 1):
         Meeting.objects.create(

@@ -263,15 +263,6 @@ def test_the_page_is_the_one_the_orm_gives(facts, client_for, settings, url):
         assert page(client) == expected, role  # warm
 
 
-@pytest.fixture
-def unverified():
-    """Memo hits as in production: no rebuild to check them (tests/conftest.py turns it on)."""
-    was = compiled_sql._memo.verify
-    compiled_sql.set_verify(False)
-    yield
-    compiled_sql.set_verify(was)
-
-
 @pytest.mark.django_db
 def test_the_page_compiles_nothing_the_second_time(facts, region_admin, unverified):
     """A second build for the same scope compiles none of the memoized statements."""
