@@ -114,3 +114,33 @@ def test_a_redis_cache_url_gets_the_client_reusing_backend(redis_url, settings):
     assert cache._cache.get_client() is cache._cache.get_client()  # built once, not per call
     cache.delete("greeting")
     assert cache.get("greeting") is None
+
+
+@pytest.mark.parametrize(
+    ("database_url", "jit_setting", "options"),
+    [
+        ("postgres://app@db.example.jp:5432/hokenfukushi", None, "-c jit=off"),
+        ("postgres://app@db.example.jp:5432/hokenfukushi", "True", None),
+        ("sqlite:////tmp/hokenfukushi.sqlite3", None, None),
+    ],
+)
+def test_postgresql_connections_run_without_jit_unless_asked(database_url, jit_setting, options):
+    result = _start_django(
+        {"DATABASE_URL": database_url} | ({"DATABASE_JIT": jit_setting} if jit_setting else {}),
+        then="from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('options'))",
+        unset=("DATABASE_URL", "DATABASE_JIT"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(options)
+
+
+@pytest.mark.django_db
+def test_the_apps_postgresql_connection_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
