@@ -68,7 +68,12 @@ class CompiledSelect:
             yield from self.when_empty
             return
         connection = connections[self.alias]
-        cursor = connection.chunked_cursor()
+        # As QuerySet.iterator(): a plain cursor where server-side ones are turned off (behind
+        # a transaction-pooling pgbouncer).
+        if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+            cursor = connection.cursor()
+        else:
+            cursor = connection.chunked_cursor()
         try:
             cursor.execute(self.sql, self.params)
         except Exception:

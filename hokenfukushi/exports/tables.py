@@ -9,8 +9,10 @@ the open-data table still sums them while streaming (its suppression plans are p
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     Count,
@@ -370,43 +372,64 @@ def _statement(
     return compiled_sql.compiled(key, build)
 
 
+@contextmanager
+def _one_snapshot(using: str) -> Iterator[None]:
+    """Statements run inside read the database as of one moment (PostgreSQL REPEATABLE READ;
+    a SQLite read transaction already does). Inside an outer transaction, that one's."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
 def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
     def rows() -> Iterator[Sequence[Cell]]:
-        labels = {status: str(status.label) for status in ReportCompleteness}
-        towns = _statement(
-            "prefecture.towns",
-            Municipality,
-            user,
-            fiscal_year,
-            build=lambda: towns_with_figures(user, fiscal_year).values_list(*TOWN_COLUMNS),
-        )
-        for *figures, status, form, has_any_report in towns.stream(TOWN_CHUNK_SIZE):
-            yield (
-                *figures,
-                council_label(status, form),
-                labels[_report_status(figures[4], has_any_report)],
-            )
-        approved_label = labels[ReportCompleteness.APPROVED]
-        totals = _statement(
-            "prefecture.region_totals",
-            Region,
-            user,
-            fiscal_year,
-            build=lambda: region_totals(user, fiscal_year),
-        )
-        for name, towns_count, approved, *sums, status, form in totals.stream(REGION_CHUNK_SIZE):
-            yield (
-                None,
-                f"{name} 計",
-                sums[0],
-                None,
-                None,
-                *sums[1:],
-                council_label(status, form),
-                f"{approved_label} {approved}/{towns_count}",
-            )
+        # The region totals are a second statement, run after the towns are streamed: both
+        # read one snapshot, so that a write committed mid-download cannot make a region's 計
+        # row disagree with the town rows above it.
+        with _one_snapshot(Municipality.objects.db):
+            yield from _prefecture_rows(user, fiscal_year)
 
     return PREFECTURE_HEADER, rows
+
+
+def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
+    labels = {status: str(status.label) for status in ReportCompleteness}
+    towns = _statement(
+        "prefecture.towns",
+        Municipality,
+        user,
+        fiscal_year,
+        build=lambda: towns_with_figures(user, fiscal_year).values_list(*TOWN_COLUMNS),
+    )
+    for *figures, status, form, has_any_report in towns.stream(TOWN_CHUNK_SIZE):
+        yield (
+            *figures,
+            council_label(status, form),
+            labels[_report_status(figures[4], has_any_report)],
+        )
+    approved_label = labels[ReportCompleteness.APPROVED]
+    totals = _statement(
+        "prefecture.region_totals",
+        Region,
+        user,
+        fiscal_year,
+        build=lambda: region_totals(user, fiscal_year),
+    )
+    for name, towns_count, approved, *sums, status, form in totals.stream(REGION_CHUNK_SIZE):
+        yield (
+            None,
+            f"{name} 計",
+            sums[0],
+            None,
+            None,
+            *sums[1:],
+            council_label(status, form),
+            f"{approved_label} {approved}/{towns_count}",
+        )
 
 
 def _plan_open_data(user, fiscal_year: int, threshold: int) -> dict[int, list[ColumnPlan]]:

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ from hokenfukushi.factories import (
     SuperuserFactory,
 )
 from hokenfukushi.models import Council, CouncilForm, CouncilStatus, Municipality
+
+AS_OF = dt.date(2025, 4, 1)  # fiscal year 2025
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +189,57 @@ def test_the_download_is_the_bytes_of_summing_the_town_rows_in_python(
         assert len(expected) == 3
     else:
         assert [row[1] for row in expected] == ["テスト圏域A 計"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a writer on a second connection")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_mid_download_does_not_split_the_towns_from_their_total(
+    prefecture_user, town, other_town
+):
+    # The region's 計 row comes from a statement run after the towns are streamed; another
+    # request commits a change to a town already written. The total must still add up.
+    import psycopg
+
+    CountReportFactory(municipality=town, as_of=AS_OF, approved=True, smid_children=5)
+    CountReportFactory(municipality=other_town, as_of=AS_OF, approved=True, smid_children=7)
+    _header, rows = tables.prefecture_table(prefecture_user, AS_OF.year)
+    town_rows, total = [], None
+    for row in rows():
+        if row[0] is None:
+            total = row
+            break
+        town_rows.append(row)
+        if len(town_rows) == 1:
+            db = connection.settings_dict
+            with psycopg.connect(
+                dbname=db["NAME"],
+                host=db["HOST"] or "127.0.0.1",
+                port=db["PORT"] or 5432,
+                user=db["USER"],
+                password=db["PASSWORD"] or None,
+                autocommit=True,
+            ) as other:
+                other.execute(
+                    "UPDATE caseload_countreport SET smid_children = 100 "
+                    "WHERE municipality_id = %s",
+                    [other_town.pk],
+                )
+    smid_children = tables.PREFECTURE_HEADER.index("重症心身障害児(在宅)")
+    assert [r[smid_children] for r in town_rows] == [5, 7]
+    assert total[smid_children] == 12
+
+
+@pytest.mark.django_db
+def test_the_export_reads_without_server_side_cursors_when_they_are_off(
+    prefecture_user, town, monkeypatch
+):
+    # Behind a transaction-pooling pgbouncer server-side cursors must not be used; the ORM's
+    # .iterator() honours the setting, so the compiled statements must too.
+    CountReportFactory(municipality=town, as_of=AS_OF, approved=True)
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    chunked = []
+    real = connection.chunked_cursor
+    monkeypatch.setattr(connection, "chunked_cursor", lambda: chunked.append(1) or real())
+    _header, rows = tables.prefecture_table(prefecture_user, AS_OF.year)
+    assert any(row[1] == "テスト市" for row in rows())
+    assert chunked == []

@@ -43,7 +43,8 @@ def _streamed(client: Client, url: str, django_assert_max_num_queries, budget: i
 @pytest.mark.parametrize("name", URLS)
 def test_2000_towns_stream_in_the_memory_of_1000(name, django_assert_max_num_queries):
     url = URLS[name].format(year=current_fiscal_year())
-    budget = {"prefecture": 5, "open_data": 5, "caseload": 4}[name]
+    # prefecture: its two statements read one snapshot (a savepoint and its release here)
+    budget = {"prefecture": 7, "open_data": 5, "caseload": 4}[name]
     client = Client()
     client.force_login(PrefectureViewerFactory())
     client.get("/exports/")  # templates, URL resolvers and imports load once, outside the peak
@@ -75,8 +76,8 @@ def test_prefecture_export_takes_the_same_memory_for_300_regions_as_for_30(
     peaks = []
     for regions, towns in ((30, 300), (300, 3000)):
         generate_synthetic(regions=regions, towns=towns, years=1)
-        _streamed(client, url, django_assert_max_num_queries, 5)  # the first download warms up
-        peak, _size, lines = _streamed(client, url, django_assert_max_num_queries, 5)
+        _streamed(client, url, django_assert_max_num_queries, 7)  # the first download warms up
+        peak, _size, lines = _streamed(client, url, django_assert_max_num_queries, 7)
         assert lines > towns + regions
         peaks.append(peak)
     assert peaks[1] < 1.05 * peaks[0]
