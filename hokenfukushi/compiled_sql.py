@@ -86,6 +86,8 @@ class CompiledSelect:
                 return
             while rows := cursor.fetchmany(chunk_size):
                 yield from self._converted(rows)
+                if len(rows) < chunk_size:
+                    break  # a short chunk is the last: no round trip for a FETCH that says so
         finally:
             cursor.close()
 

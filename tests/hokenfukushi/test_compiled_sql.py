@@ -116,6 +116,31 @@ def test_stream_reads_through_the_chunked_cursor(region):
     assert list(statement.stream(chunk_size=2)) == list(queryset.iterator(chunk_size=2))
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("towns", "fetches"), [(5, 3), (4, 3), (1, 1), (0, 1)])
+def test_stream_stops_after_a_short_chunk(region, monkeypatch, towns, fetches):
+    # A chunk shorter than asked for is the last: one FETCH fewer per statement (a round trip
+    # on PostgreSQL), every row still read.
+    from django.db import connection
+
+    for _ in range(towns):
+        MunicipalityFactory(region=region)
+    calls = []
+    real = connection.chunked_cursor
+
+    def counting_cursor():
+        cursor = real()
+        fetchmany = cursor.fetchmany
+        cursor.fetchmany = lambda size: calls.append(size) or fetchmany(size)
+        return cursor
+
+    monkeypatch.setattr(connection, "chunked_cursor", counting_cursor)
+    statement = compile_select(Municipality.objects.order_by("code").values_list("pk"))
+    assert len(list(statement.stream(chunk_size=2))) == towns
+    if connection.features.can_use_chunked_reads:
+        assert len(calls) == fetches
+
+
 @pytest.mark.django_db
 def test_count_is_the_orms_count_statement(region, other_region):
     meeting = Meeting.objects.create(

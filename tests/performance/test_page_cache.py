@@ -48,7 +48,7 @@ def test_rendered_once_while_nothing_changes_and_again_after_a_write(client_for,
     CountReportFactory(municipality=town, fiscal_year=year, smid_children=123, status="approved")
     after = _page(client, fiscal_year=year)
     assert len(renders) == 2
-    assert "123" in after and "123" not in first
+    assert "123人" in after and "123人" not in first  # not an id in a link
 
 
 @pytest.mark.django_db
