@@ -195,3 +195,25 @@ def unverified():
     compiled_sql.set_verify(False)
     yield
     compiled_sql.set_verify(was)
+
+
+@pytest.fixture
+def other_connection():
+    """Opens connections of its own to the test database (PostgreSQL), as another app server's
+    worker would hold: `other_connection(autocommit=True)`."""
+
+    def connect(**options):
+        import psycopg
+        from django.db import connection
+
+        db = connection.settings_dict
+        return psycopg.connect(
+            dbname=db["NAME"],
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            **options,
+        )
+
+    return connect

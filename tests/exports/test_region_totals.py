@@ -194,12 +194,10 @@ def test_the_download_is_the_bytes_of_summing_the_town_rows_in_python(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a writer on a second connection")
 @pytest.mark.django_db(transaction=True)
 def test_a_write_committed_mid_download_does_not_split_the_towns_from_their_total(
-    prefecture_user, town, other_town
+    prefecture_user, town, other_town, other_connection
 ):
     # The region's 計 row comes from a statement run after the towns are streamed; another
     # request commits a change to a town already written. The total must still add up.
-    import psycopg
-
     CountReportFactory(municipality=town, as_of=AS_OF, approved=True, smid_children=5)
     CountReportFactory(municipality=other_town, as_of=AS_OF, approved=True, smid_children=7)
     _header, rows = tables.prefecture_table(prefecture_user, AS_OF.year)
@@ -210,15 +208,7 @@ def test_a_write_committed_mid_download_does_not_split_the_towns_from_their_tota
             break
         town_rows.append(row)
         if len(town_rows) == 1:
-            db = connection.settings_dict
-            with psycopg.connect(
-                dbname=db["NAME"],
-                host=db["HOST"] or "127.0.0.1",
-                port=db["PORT"] or 5432,
-                user=db["USER"],
-                password=db["PASSWORD"] or None,
-                autocommit=True,
-            ) as other:
+            with other_connection(autocommit=True) as other:
                 other.execute(
                     "UPDATE caseload_countreport SET smid_children = 100 "
                     "WHERE municipality_id = %s",

@@ -59,29 +59,17 @@ def test_a_write_elsewhere_does_not_change_the_version(town, region_admin):
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
-def _other_connection():
-    """A second connection to the test database, as another app server's worker would hold."""
-    import psycopg
-
-    settings = connection.settings_dict
-    return psycopg.connect(
-        dbname=settings["NAME"],
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-    )
-
-
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="needs concurrent writers (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
-def test_a_write_that_commits_last_still_changes_the_version(client_for, town, region):
+def test_a_write_that_commits_last_still_changes_the_version(
+    client_for, town, region, other_connection
+):
     # A slow write (an import, an admin save) starts first; a quick one starts later and commits
     # first. A page read in between must not stay cached once the slow write commits.
     client = client_for("region_admin")
     client.get("/")
-    slow = _other_connection()
-    quick = _other_connection()
+    slow = other_connection()
+    quick = other_connection()
     try:
         slow.execute(
             "UPDATE hokenfukushi_municipality SET name = %s WHERE id = %s", ["遅町", town.pk]
@@ -112,11 +100,11 @@ def test_the_version_still_moves_after_the_counter_row_is_gone(town):
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the counter is bumped at commit on PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_other_connections_see_the_new_version_only_when_the_write_commits(town):
+def test_other_connections_see_the_new_version_only_when_the_write_commits(town, other_connection):
     from django.db import transaction
 
     def seen_elsewhere() -> tuple:
-        other = _other_connection()
+        other = other_connection()
         try:
             return other.execute("SELECT version FROM hokenfukushi_dataversion").fetchone()
         finally:
