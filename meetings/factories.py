@@ -37,6 +37,16 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     status = MeetingStatus.HELD
 
 
+def meeting_on(region, number: int, day: dt.date, status: str = MeetingStatus.HELD) -> Meeting:
+    """The region's meeting `number`, at 14:00 in Tokyo on `day`."""
+    return MeetingFactory(
+        region=region,
+        number=number,
+        starts_at=dt.datetime.combine(day, dt.time(14), tzinfo=TOKYO),
+        status=status,
+    )
+
+
 class AgendaItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AgendaItem

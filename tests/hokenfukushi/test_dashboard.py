@@ -19,6 +19,7 @@ from hokenfukushi.models import (
     LocalResource,
     ResourceKind,
 )
+from meetings.factories import meeting_on
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 
 FY = 2025
@@ -41,15 +42,6 @@ def _council(region, towns, status=CouncilStatus.PLANNING):
     )
     council.municipalities.set(towns)
     return council
-
-
-def _meeting(region, number, day, status=MeetingStatus.HELD):
-    return Meeting.objects.create(
-        region=region,
-        number=number,
-        starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(14))),
-        status=status,
-    )
 
 
 @pytest.fixture
@@ -80,8 +72,8 @@ def facts(region, other_region, town, other_town, far_town):
         serves_adults=True,
         accepts_medical_care=True,
     )
-    first = _meeting(region, 1, dt.date(2025, 5, 20))
-    _meeting(region, 2, dt.date(2025, 10, 15))
+    first = meeting_on(region, 1, dt.date(2025, 5, 20))
+    meeting_on(region, 2, dt.date(2025, 10, 15))
     coordinator = CoordinatorFactory(organization=OrganizationFactory(municipality=town))
     Attendance.objects.create(meeting=first, coordinator=coordinator)
     Attendance.objects.create(meeting=first, organization=OrganizationFactory(municipality=town))
@@ -128,7 +120,7 @@ def test_summary_adds_up_the_towns_of_the_region(facts, region_admin):
 
 
 def test_a_planned_meeting_sets_the_next_due_date(facts, region_admin, region):
-    _meeting(region, 3, dt.date(2025, 12, 20), status=MeetingStatus.PLANNED)
+    meeting_on(region, 3, dt.date(2025, 12, 20), status=MeetingStatus.PLANNED)
     schedule = build_dashboard(region_admin, fiscal_year=FY, today=TODAY).most_urgent_schedule
     assert (schedule.next_due, schedule.days_until_due, schedule.is_planned) == (
         dt.date(2025, 12, 20),
@@ -313,7 +305,7 @@ def _populate(region, towns: int):
     _council(region, made)
     for month in (6, 9):
         number = Meeting.objects.filter(region=region).count() + 1
-        meeting = _meeting(region, number, dt.date(2025, month, 10 + number))
+        meeting = meeting_on(region, number, dt.date(2025, month, 10 + number))
         for coordinator in list(made[0].coordinators.all())[:1]:
             Attendance.objects.create(meeting=meeting, coordinator=coordinator)
         ActionItem.objects.create(raised_at=meeting, text=f"宿題{number}")

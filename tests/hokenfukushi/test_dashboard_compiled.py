@@ -9,7 +9,6 @@ from unittest import mock
 import pytest
 from django.db.models import QuerySet
 from django.test import Client
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from hokenfukushi.factories import (
     RegionAdminFactory,
 )
 from hokenfukushi.models import Council, CouncilForm, CouncilStatus, LocalResource, ResourceKind
+from meetings.factories import meeting_on
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 
 TODAY = dt.date(2025, 12, 1)
@@ -40,15 +40,6 @@ def _fresh_memo():
 def _report(town, fiscal_year, *, approved=True, **counts):
     return CountReportFactory(
         municipality=town, as_of=dt.date(fiscal_year, 4, 1), approved=approved, **counts
-    )
-
-
-def _meeting(region, number, day, status=MeetingStatus.HELD):
-    return Meeting.objects.create(
-        region=region,
-        number=number,
-        starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(14))),
-        status=status,
     )
 
 
@@ -80,9 +71,9 @@ def facts(region, other_region, town, other_town, far_town):
         name="レスパイト", kind=ResourceKind.RESPITE, municipality=far_town, serves_children=True
     )
     for place, offset in ((region, 0), (other_region, 3)):
-        held = _meeting(place, 1, dt.date(2025, 5, 20 + offset))
-        _meeting(place, 2, dt.date(2025, 10, 15 + offset))
-        _meeting(place, 3, dt.date(2026, 1, 10 + offset), status=MeetingStatus.PLANNED)
+        held = meeting_on(place, 1, dt.date(2025, 5, 20 + offset))
+        meeting_on(place, 2, dt.date(2025, 10, 15 + offset))
+        meeting_on(place, 3, dt.date(2026, 1, 10 + offset), status=MeetingStatus.PLANNED)
         coordinator = CoordinatorFactory(
             organization=OrganizationFactory(region=place, municipality=None)
         )

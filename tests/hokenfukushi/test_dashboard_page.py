@@ -22,6 +22,18 @@ HOSTILE = "<script>&\"'"
 ESCAPED = "&lt;script&gt;&amp;&quot;&#x27;"
 
 
+def _approved_report(town, *, smid_adults: int):
+    return CountReportFactory(
+        municipality=town,
+        as_of=dt.date(FY, 4, 1),
+        approved=True,
+        smid_children=3,
+        medical_care_children=2,
+        smid_adults=smid_adults,
+        medical_care_adults=1,
+    )
+
+
 @pytest.fixture
 def hostile_region(db):
     """A region and a town whose names need escaping, with figures, a gap and a held meeting,
@@ -30,15 +42,7 @@ def hostile_region(db):
     town = MunicipalityFactory(region=region, name=f"町{HOSTILE}", kana="")
     RegionFactory(name="ふつうの圏域")
     PopulationSnapshotFactory(municipality=town, population=129873)
-    CountReportFactory(
-        municipality=town,
-        as_of=dt.date(FY, 4, 1),
-        approved=True,
-        smid_children=3,
-        medical_care_children=2,
-        smid_adults=1234,
-        medical_care_adults=1,
-    )
+    _approved_report(town, smid_adults=1234)
     Meeting.objects.create(
         region=region,
         number=1,
@@ -98,15 +102,7 @@ def test_a_rate_that_cannot_be_computed_is_a_dash_not_none(region, client_for):
     # A town that reported but has no population registered: its figures are shown, and each
     # rate per 10,000 is "—", in the town's row and in the total row (total population 0).
     town = MunicipalityFactory(region=region, name="人口未登録町", kana="")
-    CountReportFactory(
-        municipality=town,
-        as_of=dt.date(FY, 4, 1),
-        approved=True,
-        smid_children=3,
-        medical_care_children=2,
-        smid_adults=5,
-        medical_care_adults=1,
-    )
+    _approved_report(town, smid_adults=5)
     page = _page(client_for(RegionAdminFactory(region=region)))
     row = page.split("人口未登録町</th>")[1].split("</tr>")[0]
     assert row.count('<span class="rate">（—）</span>') == 4
