@@ -6,7 +6,7 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install uv migrate demo lint check clean browsers
+.PHONY: run test install uv migrate demo lint check clean system-packages
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -26,12 +26,19 @@ run: demo
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install
+# The suite's system packages (Chromium, CJK fonts, redis-server, LibreOffice Calc): one list, in
+# scripts/system-packages.sh, used here and by .ci/run. Installs with apt-get as root on Debian;
+# elsewhere it stops with the command to run.
+system-packages:
+	bash scripts/system-packages.sh
+
+test: system-packages install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports
 
 check: install
 	$(MANAGE) makemigrations --check --dry-run

@@ -261,3 +261,46 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # every request, see hokenfukushi/dashboard_cache.py); 0 turns the cache off. Each process keeps
 # its own copy (local memory); a shared cache (CACHES) works the same way.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
+# --- Mail and background tasks (issues 19, 21) -------------------------------------------------
+# EMAIL_URL (django-environ): console in development, e.g. smtp+tls://user:pass@mail.example.jp:587
+# in production. Messages are UTF-8, Japanese subject and body.
+# Django 6.1's MAILERS (EMAIL_BACKEND and EMAIL_HOST* are deprecated), built from the URL.
+_email_url = env.email_url("EMAIL_URL", default="consolemail://")
+MAILERS = {"default": {"BACKEND": _email_url["EMAIL_BACKEND"], "OPTIONS": {}}}
+if _email_url["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _email_url["EMAIL_HOST"],
+        "port": _email_url["EMAIL_PORT"],
+        "username": _email_url["EMAIL_HOST_USER"],
+        "password": _email_url["EMAIL_HOST_PASSWORD"],
+        "use_tls": bool(_email_url.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(_email_url.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT", default=20),
+    }
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL",
+    default="医療的ケア児等コーディネーター連絡会 <noreply@hokenfukushi.example.jp>",
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute links in e-mails sent outside a request (commands run from cron): the site's own
+# address. Production defaults to https:// and the first ALLOWED_HOSTS entry.
+SITE_URL = env(
+    "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+)
+
+# Sending runs as Django tasks: immediately in development and tests, queued in the database in
+# production (django-tasks-db; run `python manage.py db_worker`, see the README).
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "TASKS_BACKEND",
+            default=(
+                "django.tasks.backends.immediate.ImmediateBackend"
+                if DEBUG
+                else "django_tasks_db.DatabaseBackend"
+            ),
+        )
+    }
+}

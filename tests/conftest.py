@@ -7,6 +7,11 @@ Layout (used by every scope test):
 """
 
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
 
 import pytest
 from django.test import Client
@@ -156,23 +161,134 @@ def django_db_setup(django_db_setup, django_db_blocker):
     connection.close()
 
 
+@pytest.fixture(scope="session")
+def redis_server_url():
+    """The Redis server the suite uses: TEST_REDIS_URL when given, else a private redis-server
+    started for this session on a free port (and stopped after it). Without the redis-server
+    program the tests that need it fail and say why: `make test` installs it
+    (scripts/system-packages.sh), so a missing one is a broken machine, not a reason to skip."""
+    configured = os.environ.get("TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    program = shutil.which("redis-server")
+    if program is None:
+        pytest.fail(
+            "redis-server is not installed: run scripts/system-packages.sh as root "
+            "(make test does), or set TEST_REDIS_URL to a Redis database the tests may empty"
+        )
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="hokenfukushi-redis-") as workdir:
+        process = subprocess.Popen(
+            [
+                program,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(port, what="redis-server")
+            yield f"redis://127.0.0.1:{port}/15"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 @pytest.fixture
-def redis_url():
+def redis_url(redis_server_url):
     """A Redis database of its own for the tests that need a shared cache (emptied before and
-    after). Without a Redis server the test is skipped, unless REQUIRE_REDIS=1 (CI sets it,
-    so there it fails instead)."""
+    after)."""
     import redis
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"Redis is required (REQUIRE_REDIS=1) but {url} is unreachable: {error}")
-        pytest.skip(f"needs a Redis server at {url} (TEST_REDIS_URL): {error}")
-    yield url
+    client = redis.Redis.from_url(redis_server_url, socket_connect_timeout=2)
     client.flushdb()
+    yield redis_server_url
+    client.flushdb()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, *, what: str, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    pytest.fail(f"{what} did not start listening on 127.0.0.1:{port} within {seconds} s")
+
+
+class SMTPMailbox:
+    """A real SMTP server (aiosmtpd) on a local port, keeping every message it accepts.
+
+    `messages` are parsed `email.message.EmailMessage`s; `rejected` holds addresses the server
+    answers 550 for at RCPT (as a municipal mail server does for an unknown user); `stop()` and
+    `start()` take the server down and up again on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list = []
+        self.rejected: set[str] = set()
+        self._controller = None
+
+    # aiosmtpd handler hooks
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in {a.lower() for a in self.rejected}:
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=default)
+        message.envelope_recipients = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m.envelope_recipients]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Django's mail goes to a real SMTP server for this test (read `smtp_server.messages`)."""
+    mailbox = SMTPMailbox()
+    mailbox.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": mailbox.port, "timeout": 5},
+        }
+    }
+    yield mailbox
+    mailbox.stop()
 
 
 @pytest.fixture(autouse=True, scope="session")
