@@ -266,7 +266,8 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # EMAIL_URL (django-environ): console in development, e.g. smtp+tls://user:pass@mail.example.jp:587
 # in production. Messages are UTF-8, Japanese subject and body.
 # Django 6.1's MAILERS (EMAIL_BACKEND and EMAIL_HOST* are deprecated), built from the URL.
-_email_url = env.email_url("EMAIL_URL", default="consolemail://")
+# Required in production: without it nothing would be sent (the console backend only prints).
+_email_url = env.email_url_config(_required_in_production("EMAIL_URL", "consolemail://"))
 MAILERS = {"default": {"BACKEND": _email_url["EMAIL_BACKEND"], "OPTIONS": {}}}
 if _email_url["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {

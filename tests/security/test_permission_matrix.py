@@ -152,6 +152,18 @@ def _totp_device(world: World, owner: str):
     return TOTPDevice.objects.create(user=world.obj("account", owner), name="認証アプリ")
 
 
+def _task_result(world: World, owner: str):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="meetings.tasks.example",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+
+
 def _count_report(world: World, owner: str):
     from caseload.factories import CountReportFactory
 
@@ -204,6 +216,7 @@ OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "axes.accessfailurelog": _access_failure_log,
     "auth.group": _group,
     "otp_totp.totpdevice": _totp_device,
+    "django_tasks_database.dbtaskresult": _task_result,
     "caseload.countreport": _count_report,
     "coordinators.organization": _organization,
     "coordinators.coordinator": _coordinator,
@@ -374,6 +387,8 @@ ADMIN_MODELS: dict[str, Mapping[str, dict[str, Answer]]] = {
     "axes.accesslog": SUPERUSER_ONLY,
     "axes.accessfailurelog": SUPERUSER_ONLY,
     "auth.group": SUPERUSER_ONLY,
+    # the mail queue (django-tasks-db): for operators only
+    "django_tasks_database.dbtaskresult": SUPERUSER_ONLY,
     "coordinators.organization": OWN_TOWN_ROWS,
     "coordinators.coordinator": OWN_TOWN_ROWS,
     "meetings.meeting": REGION_DATA,
