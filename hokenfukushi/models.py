@@ -230,6 +230,11 @@ class User(ConstraintErrorsOnFields, AbstractUser):
         ]
 
     @property
+    def display_name(self) -> str:
+        """The name people read on pages (提出者, 承認者): the full name, else the login name."""
+        return self.get_full_name() or self.get_username()
+
+    @property
     def scope_region_id(self) -> int | None:
         """The region whose data this user reads (prefecture viewers read all)."""
         if self.role == self.Role.MUNICIPAL and self.municipality_id:

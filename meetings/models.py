@@ -275,6 +275,18 @@ class ActionItemQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=ActionStatus.OPEN)
 
+    def overdue(self, today: dt.date):
+        """Open items whose 期限 has passed (due before `today`)."""
+        return self.open().filter(due_on__lt=today)
+
+    def open_longer_than(self, days: int, today: dt.date):
+        """Open items raised at a meeting held more than `days` days before `today` (次回に向けて
+        left open for months), whatever their 期限."""
+        since = dt.datetime.combine(
+            today - dt.timedelta(days=days), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        return self.open().filter(raised_at__starts_at__lt=since)
+
     def carried_into(self, meeting: Meeting):
         """Items raised at an earlier meeting of the region that were still open when `meeting`
         took place: open now, or closed at this meeting or a later one."""
