@@ -42,7 +42,7 @@ def test_enter_submit_approve_lock_and_scope(page, login, screenshot, axe_violat
     assert "状態: 下書き" in page.content()
     assert "前年度の承認値 36 から 20" in page.content()  # the check shows before submitting
     screenshot("caseload-admin-draft")
-    page.get_by_role("link", name="提出する…").click()
+    page.get_by_role("link", name="この報告を提出する").click()
     page.get_by_role("button", name="提出する").click()
     page.wait_for_load_state()
     assert "提出しました" in page.content()

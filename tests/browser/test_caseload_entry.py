@@ -1,0 +1,96 @@
+"""Issue 20 item 5 in real Chromium: a town downloads its import template, fills it in with
+令和 dates, imports it with "submit all", and its reports arrive submitted; at 1280 and 390 px."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from hokenfukushi.demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+IMPORT = "/admin/caseload/countreport/import/"
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("load_demo", "--with-users")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_template_download_and_a_reiwa_dated_import(
+    width, page, login, screenshot, axe_violations, demo, tmp_path
+):
+    from caseload.models import CountReport, ReportStatus
+
+    page.set_viewport_size({"width": width, "height": 900})
+    login("honjo", DEMO_PASSWORD)
+    page.goto(IMPORT)
+    assert axe_violations(page) == []
+    screenshot(f"caseload-import-page-{width}")
+
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="入力用のひな形（CSV）をダウンロード").click()
+    download = waiting.value
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [row[0] for row in rows] == ["112119"]  # honjo enters 本庄市 only
+
+    rows = [["112119", "令和8年4月1日", "6", "4", "36", "2", "3", "1"]]
+    filled = tmp_path / "counts.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    filled.write_text(buffer.getvalue(), encoding="utf-8-sig")
+
+    page.get_by_label("CSVファイル").set_input_files(str(filled))
+    page.get_by_role("button", name="確認する").click()
+    page.wait_for_load_state()
+    assert "令和8年4月1日" in page.locator("#import-rows").inner_text()
+    page.get_by_label("取り込んだ報告をすべて提出する").check()
+    assert axe_violations(page) == []
+    screenshot(f"caseload-import-reiwa-preview-{width}")
+    page.get_by_role("button", name="この内容で取り込む").click()
+    page.wait_for_load_state()
+    assert "下書きはすべて提出しました" in page.content()
+    report = CountReport.objects.get(municipality__code="112119", fiscal_year=2026)
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.smid_children_with_medical_care == 3
+    screenshot(f"caseload-import-done-{width}")
+
+
+def test_submit_button_on_a_draft_at_both_widths(page, login, screenshot, axe_violations, demo):
+    from caseload.models import CountReport
+
+    login("honjo", DEMO_PASSWORD)
+    page.goto("/admin/caseload/countreport/add/")
+    assert page.get_by_label("市町村").input_value() != ""  # the only town, preselected
+    page.get_by_label("集計基準日").fill("R8.4.1")
+    for name, value in (
+        ("smid_children", "7"),
+        ("medical_care_children", "4"),
+        ("smid_adults", "20"),
+        ("medical_care_adults", "2"),
+    ):
+        page.locator(f'input[name="{name}"]').fill(value)
+    page.get_by_role("button", name="保存して編集を続ける").click()
+    page.wait_for_load_state()
+    report = CountReport.objects.get(municipality__code="112119", fiscal_year=2026)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        button = page.get_by_role("link", name="この報告を提出する")
+        box = button.bounding_box()
+        assert box["height"] >= 36 and box["x"] + box["width"] <= width
+        assert axe_violations(page) == []
+        screenshot(f"caseload-submit-button-{width}")
+    button.click()
+    page.get_by_role("button", name="提出する").click()
+    page.wait_for_load_state()
+    assert "提出済み・第2版" in page.content() and "過去の版" not in page.content()
+    report.refresh_from_db()
+    assert report.status == "submitted"
