@@ -373,3 +373,85 @@ def test_a_town_sees_its_sent_back_reports_with_the_reason(client_for, region_ad
     assert "医療的ケア児の数を再確認" in page.content.decode()
     other = client_for("other_town_user").get(f"{LIST}?sent_back=yes")
     assert list(other.context["cl"].result_list) == []
+
+
+# --- year lists end at the current fiscal year ----------------------------------------------
+
+
+def test_year_lists_end_at_the_current_fiscal_year(client_for, town, region):
+    from coordinators.factories import CoordinatorFactory, OrganizationFactory
+
+    this_year = current_fiscal_year()
+    CountReportFactory(municipality=town, as_of=dt.date(this_year, 4, 1), approved=True)
+    CountReportFactory(municipality=town, as_of=dt.date(this_year + 1, 4, 1), approved=True)
+    organization = OrganizationFactory(municipality=town)
+    CoordinatorFactory(organization=organization, training_fiscal_year=this_year)
+    CoordinatorFactory(organization=organization, training_fiscal_year=this_year + 1)
+    client = client_for("region_admin")
+
+    def choices(url, parameter):
+        filters = client.get(url).context["cl"].filter_specs
+        for spec in filters:  # a filter without choices is not shown at all
+            if getattr(spec, "parameter_name", "") == parameter:
+                return [value for value, _label in spec.lookup_choices]
+        return []
+
+    assert choices(LIST, "fiscal_year__exact") == [str(this_year)]
+    coordinator_years = choices("/admin/coordinators/coordinator/", "training_fiscal_year")
+    assert coordinator_years == [str(this_year)]
+    overview = client.get("/caseload/")
+    assert overview.context["years"] == [this_year]
+
+
+def test_other_add_forms_preselect_the_only_choice_too(client_for, town, region):
+    town_form = client_for("municipal_user").get("/admin/hokenfukushi/localresource/add/")
+    assert town_form.context["adminform"].form.initial["municipality"] == town.pk
+    center_form = client_for("region_admin").get("/admin/meetings/meeting/add/")
+    assert center_form.context["adminform"].form.initial["region"] == region.pk
+
+
+def test_the_bulk_confirmation_and_the_list_take_the_same_queries_for_2_or_12(
+    client_for, region_admin, region
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hokenfukushi.factories import MunicipalityFactory
+
+    client = client_for(region_admin)
+    client.get(LIST)  # session and permissions warmed up
+    counts = {}
+    for count in (2, 12):
+        CountReport.objects.all().delete()
+        reports = [
+            CountReportFactory(municipality=MunicipalityFactory(region=region), submitted=True)
+            for _ in range(count)
+        ]
+        with CaptureQueriesContext(connection) as confirm_page:
+            page = _action(client, "approve_selected", reports)
+        assert f"{count}件を承認する" in page.content.decode()
+        with CaptureQueriesContext(connection) as list_page:
+            assert client.get(LIST).status_code == 200
+        counts[count] = (len(confirm_page), len(list_page))
+    assert counts[2] == counts[12], counts
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("region_admin", 200),
+        ("municipal_user", 200),
+        ("other_town_user", 200),
+        ("other_region_user", 200),
+        ("prefecture_user", 302),
+        ("anonymous", 302),
+    ],
+)
+def test_the_sent_back_list_per_role(role, status, client_for, region_admin, town):
+    report = CountReportFactory(municipality=town, submitted=True)
+    services.reopen_report(user=region_admin, report=report, expected_version=1, reason="再確認")
+    response = client_for(role).get(f"{LIST}?sent_back=yes")
+    assert response.status_code == status
+    if status == 200:
+        shown = list(response.context["cl"].result_list)
+        assert shown == ([report] if role in ("region_admin", "municipal_user") else [])
