@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from caseload import rules
 from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport, ReportStatus
-from hokenfukushi.fiscal import fiscal_year_of, wareki
+from hokenfukushi.fiscal import fiscal_year_of, wareki, wareki_datetime
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import can_edit_regions
 
@@ -36,8 +36,7 @@ class StaleReportError(WorkflowError):
         self.report = report
         self.changed_by = changed_by
         self.changed_at = changed_at
-        when = timezone.localtime(changed_at).strftime("%H:%M") if changed_at else ""
-        when_text = f"{wareki(timezone.localtime(changed_at))} {when}に" if changed_at else ""
+        when_text = f"{wareki_datetime(changed_at)}に" if changed_at else ""
         super().__init__(
             f"この報告は、あなたが開いた後に{changed_by}さんが{when_text}変更しました"
             "（上書きはしていません）。あなたの入力はそのまま残っています。"

@@ -15,11 +15,10 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import Http404
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from hokenfukushi.fiscal import wareki
+from hokenfukushi.fiscal import wareki, wareki_datetime
 from hokenfukushi.scope import ScopedQuerySet, can_edit_anything, can_edit_regions
 from hokenfukushi.wareki_dates import WarekiDateField
 
@@ -55,8 +54,7 @@ def wareki_display(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{wareki(local)} {local:%H:%M}"
+        return wareki_datetime(value)
     return wareki(value)
 
 

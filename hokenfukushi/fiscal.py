@@ -48,6 +48,16 @@ def wareki(day: dt.date | dt.datetime | None) -> str:
     return f"{name}{_year_label(number)}年{day.month}月{day.day}日"
 
 
+def wareki_datetime(moment: dt.datetime | None) -> str:
+    """An instant in local time (Asia/Tokyo): 令和7年4月1日 14:05."""
+    if moment is None:
+        return ""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{wareki(local)} {local:%H:%M}"
+
+
 def fiscal_year_label(fiscal_year: int) -> str:
     """2025 -> 令和7年度; 2019 -> 令和元年度 (FY2019 starts in April 2019, still 平成 for a month,
     but the fiscal year is conventionally named after the era of its larger part)."""
