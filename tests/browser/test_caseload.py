@@ -22,22 +22,14 @@ def logout(page):
     page.context.clear_cookies()
 
 
-def test_enter_submit_approve_lock_and_scope(page, login, screenshot, axe_violations, demo):
+def test_enter_submit_approve_lock_and_scope(
+    page, login, screenshot, axe_violations, demo, enter_counts
+):
     from caseload.models import CountReport
 
     login("honjo", DEMO_PASSWORD)
     page.goto(f"{ADMIN}add/")
-    page.get_by_label("市町村").select_option(label="本庄市")
-    page.get_by_label("集計基準日").fill("2026-04-01")
-    for name, value in (
-        ("smid_children", "7"),
-        ("medical_care_children", "4"),
-        ("smid_adults", "20"),
-        ("medical_care_adults", "2"),
-    ):
-        page.locator(f'input[name="{name}"]').fill(value)
-    page.get_by_role("button", name="保存して編集を続ける").click()
-    page.wait_for_load_state()
+    enter_counts("2026-04-01", town="本庄市")
     report = CountReport.objects.get(municipality__code="112119", fiscal_year=2026)
     assert "状態: 下書き" in page.content()
     assert "前年度の承認値 36 から 20" in page.content()  # the check shows before submitting

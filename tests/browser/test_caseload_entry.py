@@ -64,22 +64,15 @@ def test_template_download_and_a_reiwa_dated_import(
     screenshot(f"caseload-import-done-{width}")
 
 
-def test_submit_button_on_a_draft_at_both_widths(page, login, screenshot, axe_violations, demo):
+def test_submit_button_on_a_draft_at_both_widths(
+    page, login, screenshot, axe_violations, demo, enter_counts
+):
     from caseload.models import CountReport
 
     login("honjo", DEMO_PASSWORD)
     page.goto("/admin/caseload/countreport/add/")
     assert page.get_by_label("市町村").input_value() != ""  # the only town, preselected
-    page.get_by_label("集計基準日").fill("R8.4.1")
-    for name, value in (
-        ("smid_children", "7"),
-        ("medical_care_children", "4"),
-        ("smid_adults", "20"),
-        ("medical_care_adults", "2"),
-    ):
-        page.locator(f'input[name="{name}"]').fill(value)
-    page.get_by_role("button", name="保存して編集を続ける").click()
-    page.wait_for_load_state()
+    enter_counts("R8.4.1")
     report = CountReport.objects.get(municipality__code="112119", fiscal_year=2026)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
@@ -94,3 +87,33 @@ def test_submit_button_on_a_draft_at_both_widths(page, login, screenshot, axe_vi
     assert "提出済み・第2版" in page.content() and "過去の版" not in page.content()
     report.refresh_from_db()
     assert report.status == "submitted"
+
+
+def test_bulk_approve_with_its_confirmation(page, login, screenshot, axe_violations, demo):
+    import datetime as dt
+
+    from caseload.factories import CountReportFactory
+    from caseload.models import CountReport, ReportStatus
+    from hokenfukushi.models import Municipality
+
+    for code in ("112119", "113816"):
+        CountReportFactory(
+            municipality=Municipality.objects.get(code=code),
+            as_of=dt.date(2026, 4, 1),
+            submitted=True,
+        )
+    login("center", DEMO_PASSWORD)
+    page.goto("/admin/caseload/countreport/?status__exact=submitted")
+    page.locator("#action-toggle").check()
+    page.locator('select[name="action"]').select_option("approve_selected")
+    page.get_by_role("button", name="実行").click()
+    page.wait_for_load_state()
+    assert "2件を承認する" in page.content()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(page) == []
+        screenshot(f"caseload-bulk-approve-{width}")
+    page.get_by_role("button", name="2件を承認する").click()
+    page.wait_for_load_state()
+    assert "2件の報告を承認しました" in page.content()
+    assert CountReport.objects.filter(fiscal_year=2026, status=ReportStatus.APPROVED).count() == 2
