@@ -104,6 +104,9 @@ class SentBackFilter(admin.SimpleListFilter):
         return queryset
 
 
+MAX_SENT_BACK = 20  # listed above the change list; more is a matter for the filter
+
+
 @admin.register(CountReport)
 class CountReportAdmin(ScopedModelAdmin):
     form = CountReportForm
@@ -117,7 +120,6 @@ class CountReportAdmin(ScopedModelAdmin):
         "status",
         *rules.COUNT_LABELS,
         "version",
-        "sent_back_reason",
     ]
     list_display_links = ["municipality", "as_of_wareki"]
     actions = ["submit_selected", "approve_selected"]
@@ -160,6 +162,25 @@ class CountReportAdmin(ScopedModelAdmin):
             },
         ),
     ]
+
+    # --- a town's sent-back reports, with the reason, where it cannot be missed ---------------
+    def changelist_view(self, request, extra_context=None):
+        sent_back = []
+        if not services.is_approver(request.user):
+            sent_back = list(
+                self.get_queryset(request).editable_by(request.user).sent_back()[:MAX_SENT_BACK]
+            )
+        return super().changelist_view(
+            request, {**(extra_context or {}), "sent_back_reports": sent_back}
+        )
+
+    def get_list_display(self, request):
+        """The 差し戻しの理由 column only while the list has a sent-back report."""
+        columns = super().get_list_display(request)
+        if self.get_queryset(request).sent_back().exists():
+            at = columns.index("status") + 1
+            columns = [*columns[:at], "sent_back_reason", *columns[at:]]
+        return columns
 
     # --- scope: municipal staff work only with their own town's reports --------------------
     def get_queryset(self, request):

@@ -117,3 +117,28 @@ def test_bulk_approve_with_its_confirmation(page, login, screenshot, axe_violati
     page.wait_for_load_state()
     assert "2件の報告を承認しました" in page.content()
     assert CountReport.objects.filter(fiscal_year=2026, status=ReportStatus.APPROVED).count() == 2
+
+
+def test_a_town_sees_its_sent_back_report_and_why(page, login, screenshot, axe_violations, demo):
+    from caseload import services
+    from caseload.models import CountReport
+    from hokenfukushi.models import User
+
+    report = CountReport.objects.get(municipality__code="112119", fiscal_year=2025)
+    services.reopen_report(
+        user=User.objects.get(username="center"),
+        report=report,
+        expected_version=report.version,
+        reason="重症心身障害者の数を前年度と比べて確認してください",
+    )
+    login("honjo", DEMO_PASSWORD)
+    page.goto("/admin/caseload/countreport/")
+    page.get_by_role("link", name="差し戻された報告").click()
+    page.wait_for_load_state()
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1
+    assert "前年度と比べて確認してください" in rows.first.inner_text()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(page) == []
+        screenshot(f"caseload-sent-back-list-{width}")

@@ -373,6 +373,11 @@ def test_a_town_sees_its_sent_back_reports_with_the_reason(client_for, region_ad
     assert "医療的ケア児の数を再確認" in page.content.decode()
     other = client_for("other_town_user").get(f"{LIST}?sent_back=yes")
     assert list(other.context["cl"].result_list) == []
+    # above the list too, whatever the filter, so the town cannot miss it
+    everything = client.get(LIST)
+    assert everything.context["sent_back_reports"] == [report]
+    assert client_for("other_town_user").get(LIST).context["sent_back_reports"] == []
+    assert client_for("region_admin").get(LIST).context["sent_back_reports"] == []
 
 
 # --- year lists end at the current fiscal year ----------------------------------------------
