@@ -460,3 +460,29 @@ def test_the_sent_back_list_per_role(role, status, client_for, region_admin, tow
     if status == 200:
         shown = list(response.context["cl"].result_list)
         assert shown == ([report] if role in ("region_admin", "municipal_user") else [])
+
+
+def test_every_admin_date_field_reads_wareki(client_for, region, town):
+    from hokenfukushi.models import Council, CouncilForm, CouncilStatus, PopulationSnapshot
+
+    client = client_for("region_admin")
+    response = client.post(
+        "/admin/hokenfukushi/council/add/",
+        {
+            "region": region.pk,
+            "name": "和暦の協議の場",
+            "form": CouncilForm.SINGLE,
+            "municipalities": [town.pk],
+            "status": CouncilStatus.ESTABLISHED,
+            "status_date": "令和8年4月1日",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Council.objects.get(name="和暦の協議の場").status_date == dt.date(2026, 4, 1)
+    response = client_for("municipal_user").post(
+        "/admin/hokenfukushi/populationsnapshot/add/",
+        {"municipality": town.pk, "as_of": "R7.10.1", "population": 1234, "source": ""},
+    )
+    assert response.status_code == 302
+    assert PopulationSnapshot.objects.get(municipality=town).as_of == dt.date(2025, 10, 1)
