@@ -340,13 +340,17 @@ def test_other_region_admin_cannot_bulk_approve_ours(client_for, other_region, t
     assert report.status == ReportStatus.SUBMITTED
 
 
-@pytest.mark.parametrize("role", ["prefecture_user", "anonymous"])
-def test_bulk_actions_are_closed_to_readers(role, client_for, town):
+@pytest.mark.parametrize(
+    "role", ["prefecture_user", "anonymous", "other_town_user", "other_region_user"]
+)
+def test_nobody_else_can_bulk_submit_a_towns_report(role, client_for, town):
     report = CountReportFactory(municipality=town)
     response = _action(client_for(role), "submit_selected", [report], confirmed=True)
-    assert response.status_code in (302, 403)
+    if role in ("prefecture_user", "anonymous"):
+        assert response.status_code in (302, 403)
+        assert "/login/" in response.get("Location", "/login/")
     report.refresh_from_db()
-    assert report.status == ReportStatus.DRAFT
+    assert report.status == ReportStatus.DRAFT and report.version == 1
 
 
 def test_a_bulk_service_changes_none_when_one_cannot_move(region_admin, town, other_town):
