@@ -62,6 +62,16 @@ def login(page):
 
 
 @pytest.fixture
+def admin_demo(settings):
+    """The 児玉郡市 demo data and accounts, admin pages without the second factor."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("load_demo", "--with-users")
+
+
+@pytest.fixture
 def enter_counts(page):
     """On the count report add page: type the date as given and 7 / 4 / 20 / 2, then save and
     keep editing (the town is left as the form offers it unless `town` is given)."""

@@ -2,7 +2,6 @@
 the report locks, misato gets 404; the /caseload/ page and the import preview, with axe."""
 
 import pytest
-from django.core.management import call_command
 
 from hokenfukushi.demo import DEMO_PASSWORD
 
@@ -11,19 +10,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ADMIN = "/admin/caseload/countreport/"
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("load_demo", "--with-users")
-
-
 def logout(page):
     page.context.clear_cookies()
 
 
 def test_enter_submit_approve_lock_and_scope(
-    page, login, screenshot, axe_violations, demo, enter_counts
+    page, login, screenshot, axe_violations, admin_demo, enter_counts
 ):
     from caseload.models import CountReport
 
@@ -58,7 +50,9 @@ def test_enter_submit_approve_lock_and_scope(
         assert response.status == 404, suffix
 
 
-def test_caseload_page_and_import_preview(page, login, screenshot, axe_violations, demo, tmp_path):
+def test_caseload_page_and_import_preview(
+    page, login, screenshot, axe_violations, admin_demo, tmp_path
+):
     login("center", DEMO_PASSWORD)
     page.get_by_role("link", name="在宅の対象者数", exact=True).click()
     page.wait_for_url("**/caseload/")

@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from hokenfukushi.demo import DEMO_PASSWORD
 
@@ -15,16 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 IMPORT = "/admin/caseload/countreport/import/"
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("load_demo", "--with-users")
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_template_download_and_a_reiwa_dated_import(
-    width, page, login, screenshot, axe_violations, demo, tmp_path
+    width, page, login, screenshot, axe_violations, admin_demo, tmp_path
 ):
     from caseload.models import CountReport, ReportStatus
 
@@ -65,7 +57,7 @@ def test_template_download_and_a_reiwa_dated_import(
 
 
 def test_submit_button_on_a_draft_at_both_widths(
-    page, login, screenshot, axe_violations, demo, enter_counts
+    page, login, screenshot, axe_violations, admin_demo, enter_counts
 ):
     from caseload.models import CountReport
 
@@ -89,7 +81,7 @@ def test_submit_button_on_a_draft_at_both_widths(
     assert report.status == "submitted"
 
 
-def test_bulk_approve_with_its_confirmation(page, login, screenshot, axe_violations, demo):
+def test_bulk_approve_with_its_confirmation(page, login, screenshot, axe_violations, admin_demo):
     import datetime as dt
 
     from caseload.factories import CountReportFactory
@@ -119,7 +111,9 @@ def test_bulk_approve_with_its_confirmation(page, login, screenshot, axe_violati
     assert CountReport.objects.filter(fiscal_year=2026, status=ReportStatus.APPROVED).count() == 2
 
 
-def test_a_town_sees_its_sent_back_report_and_why(page, login, screenshot, axe_violations, demo):
+def test_a_town_sees_its_sent_back_report_and_why(
+    page, login, screenshot, axe_violations, admin_demo
+):
     from caseload import services
     from caseload.models import CountReport
     from hokenfukushi.models import User
