@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordinators.models import Coordinator, Organization
 from hokenfukushi.admin_scope import ScopedModelAdmin
-from hokenfukushi.fiscal import fiscal_year_label
+from hokenfukushi.fiscal import current_fiscal_year, fiscal_year_label
 from hokenfukushi.scope import can_edit_regions
 
 
@@ -29,6 +29,7 @@ class TrainingYearFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         years = (
             model_admin.get_queryset(request)
+            .filter(training_fiscal_year__lte=current_fiscal_year())  # no year not yet begun
             .order_by("training_fiscal_year")
             .values_list("training_fiscal_year", flat=True)
             .distinct()

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from hokenfukushi.constraints import ConstraintErrorsOnFields
 from hokenfukushi.models import Municipality, Region
 from hokenfukushi.scope import ScopedQuerySet
 
@@ -61,7 +62,7 @@ class OrganizationQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
 
-class Organization(models.Model):
+class Organization(ConstraintErrorsOnFields, models.Model):
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("種別"), max_length=30, choices=OrganizationKind.choices)
     department = models.CharField(
@@ -90,16 +91,29 @@ class Organization(models.Model):
 
     objects = OrganizationQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {
+        "duplicate_organization_name": "name",
+        "field_only_for_commissioned": "field",
+    }
 
     class Meta:
         verbose_name = _("所属機関")
         verbose_name_plural = _("所属機関")
         ordering = ["region", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="organization_name_per_region"),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="organization_name_per_region",
+                violation_error_code="duplicate_organization_name",
+                violation_error_message=_("この圏域には同じ名称の所属機関がすでにあります。"),
+            ),
             models.CheckConstraint(
                 condition=Q(field="") | Q(kind="commissioned"),
                 name="only_commissioned_centers_have_a_field",
+                violation_error_code="field_only_for_commissioned",
+                violation_error_message=_(
+                    "「分野」は、種別が委託相談支援事業所・生活支援センターのときだけ選んでください。"
+                ),
             ),
         ]
 
@@ -325,7 +339,7 @@ class CoordinatorQuerySet(ScopedQuerySet):
         return [town for town in towns if coverage[town.pk].total == 0]
 
 
-class Coordinator(models.Model):
+class Coordinator(ConstraintErrorsOnFields, models.Model):
     name = models.CharField(_("氏名"), max_length=100)
     kana = models.CharField(_("ふりがな"), max_length=200)
     organization = models.ForeignKey(
@@ -367,6 +381,12 @@ class Coordinator(models.Model):
 
     objects = CoordinatorQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[municipalities])
+    constraint_error_fields = {
+        "other_profession_missing": "base_profession_other",
+        "profession_text_without_other": "base_profession_other",
+        "cases_without_experience": "medical_care_cases",
+        "training_year_out_of_range": "training_fiscal_year",
+    }
 
     class Meta:
         verbose_name = _("コーディネーター")
@@ -376,6 +396,7 @@ class Coordinator(models.Model):
             models.CheckConstraint(
                 condition=~Q(base_profession="other") | ~Q(base_profession_other=""),
                 name="other_profession_is_described",
+                violation_error_code="other_profession_missing",
                 violation_error_message=_(
                     "基礎職が「その他」のときは、基礎職（その他の内容）を入力してください。"
                 ),
@@ -383,6 +404,7 @@ class Coordinator(models.Model):
             models.CheckConstraint(
                 condition=Q(base_profession="other") | Q(base_profession_other=""),
                 name="profession_text_only_for_other",
+                violation_error_code="profession_text_without_other",
                 violation_error_message=_(
                     "基礎職（その他の内容）は、基礎職で「その他」を選んだときだけ入力してください。"
                 ),
@@ -392,6 +414,7 @@ class Coordinator(models.Model):
                 | Q(medical_care_cases__isnull=True)
                 | Q(medical_care_cases=0),
                 name="no_cases_without_experience",
+                violation_error_code="cases_without_experience",
                 violation_error_message=_(
                     "経験値が「関わった経験なし」の人には、支援した医療的ケア児者の数を"
                     "入力できません。"
@@ -400,6 +423,10 @@ class Coordinator(models.Model):
             models.CheckConstraint(
                 condition=Q(training_fiscal_year__gte=2016) & Q(training_fiscal_year__lte=2100),
                 name="training_year_in_range",
+                violation_error_code="training_year_out_of_range",
+                violation_error_message=_(
+                    "養成研修修了年度は、2016年度から2100年度までの西暦の年度で入力してください。"
+                ),
             ),
         ]
         indexes = [models.Index(fields=["training_fiscal_year"])]

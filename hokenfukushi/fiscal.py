@@ -3,7 +3,7 @@
 import datetime as dt
 
 # (first day, era name); newest first.
-_ERAS: tuple[tuple[dt.date, str], ...] = (
+ERAS: tuple[tuple[dt.date, str], ...] = (
     (dt.date(2019, 5, 1), "令和"),
     (dt.date(1989, 1, 8), "平成"),
     (dt.date(1926, 12, 25), "昭和"),
@@ -28,7 +28,7 @@ def current_fiscal_year(today: dt.date | None = None) -> int:
 
 
 def era_year(day: dt.date) -> tuple[str, int]:
-    for start, name in _ERAS:
+    for start, name in ERAS:
         if day >= start:
             return name, day.year - start.year + 1
     raise ValueError(f"{day} is before the Meiji era")
@@ -46,6 +46,16 @@ def wareki(day: dt.date | dt.datetime | None) -> str:
         day = day.date()
     name, number = era_year(day)
     return f"{name}{_year_label(number)}年{day.month}月{day.day}日"
+
+
+def wareki_datetime(moment: dt.datetime | None) -> str:
+    """An instant in local time (Asia/Tokyo): 令和7年4月1日 14:05."""
+    if moment is None:
+        return ""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{wareki(local)} {local:%H:%M}"
 
 
 def fiscal_year_label(fiscal_year: int) -> str:

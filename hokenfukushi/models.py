@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hokenfukushi.codes import validate_municipality_code
+from hokenfukushi.constraints import ConstraintErrorsOnFields
+from hokenfukushi.fiscal import wareki
 from hokenfukushi.scope import ScopedQuerySet
 
 
@@ -61,7 +63,7 @@ class MunicipalityQuerySet(ScopedQuerySet):
         )
 
 
-class Municipality(models.Model):
+class Municipality(ConstraintErrorsOnFields, models.Model):
     """市町村 with its 6-digit 団体コード."""
 
     class Kind(models.TextChoices):
@@ -86,6 +88,7 @@ class Municipality(models.Model):
 
     objects = MunicipalityQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {"code_not_six_digits": "code"}
 
     class Meta:
         verbose_name = _("市町村")
@@ -93,7 +96,10 @@ class Municipality(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_six_digits"
+                condition=Q(code__regex=r"^[0-9]{6}$"),
+                name="municipality_code_six_digits",
+                violation_error_code="code_not_six_digits",
+                violation_error_message=_("団体コードは半角数字6桁で入力してください。"),
             ),
         ]
 
@@ -106,7 +112,7 @@ class PopulationSnapshotQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
 
-class PopulationSnapshot(models.Model):
+class PopulationSnapshot(ConstraintErrorsOnFields, models.Model):
     """人口 as of a date (基準日)."""
 
     municipality = models.ForeignKey(
@@ -121,6 +127,7 @@ class PopulationSnapshot(models.Model):
 
     objects = PopulationSnapshotQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {"duplicate_population": "as_of", "population_negative": "population"}
 
     class Meta:
         verbose_name = _("人口")
@@ -128,13 +135,23 @@ class PopulationSnapshot(models.Model):
         ordering = ["municipality__code", "-as_of"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "as_of"], name="one_population_per_municipality_and_date"
+                fields=["municipality", "as_of"],
+                name="one_population_per_municipality_and_date",
+                violation_error_code="duplicate_population",
+                violation_error_message=_(
+                    "この市町村・基準日の人口はすでに登録されています。一覧から開いて直してください。"
+                ),
             ),
-            models.CheckConstraint(condition=Q(population__gte=0), name="population_not_negative"),
+            models.CheckConstraint(
+                condition=Q(population__gte=0),
+                name="population_not_negative",
+                violation_error_code="population_negative",
+                violation_error_message=_("人口は0以上の整数で入力してください。"),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.municipality} {self.as_of:%Y-%m-%d} {self.population:,}人"
+        return f"{self.municipality} {wareki(self.as_of)} {self.population:,}人"
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -163,7 +180,7 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(ConstraintErrorsOnFields, AbstractUser):
     class Role(models.TextChoices):
         REGION_ADMIN = "region_admin", _("圏域管理者（基幹相談支援センター）")
         MUNICIPAL = "municipal", _("市町村担当者")
@@ -189,6 +206,10 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+    constraint_error_fields = {
+        "region_admin_without_region": "region",
+        "municipal_staff_without_municipality": "municipality",
+    }
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("利用者")
@@ -197,12 +218,21 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role="region_admin") | Q(region__isnull=False),
                 name="region_admin_has_region",
+                violation_error_code="region_admin_without_region",
+                violation_error_message=_("圏域管理者には圏域を選んでください。"),
             ),
             models.CheckConstraint(
                 condition=~Q(role="municipal") | Q(municipality__isnull=False),
                 name="municipal_staff_has_municipality",
+                violation_error_code="municipal_staff_without_municipality",
+                violation_error_message=_("市町村担当者には市町村を選んでください。"),
             ),
         ]
+
+    @property
+    def display_name(self) -> str:
+        """The name people read on pages (提出者, 承認者): the full name, else the login name."""
+        return self.get_full_name() or self.get_username()
 
     @property
     def scope_region_id(self) -> int | None:
@@ -234,7 +264,7 @@ class CouncilQuerySet(ScopedQuerySet):
         return self.filter(status=CouncilStatus.ESTABLISHED)
 
 
-class Council(models.Model):
+class Council(ConstraintErrorsOnFields, models.Model):
     """協議の場: where medical, health, welfare, childcare and education agencies meet."""
 
     region = models.ForeignKey(
@@ -253,16 +283,29 @@ class Council(models.Model):
 
     objects = CouncilQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[municipalities])
+    constraint_error_fields = {
+        "duplicate_council_name": "name",
+        "established_without_date": "status_date",
+    }
 
     class Meta:
         verbose_name = _("協議の場")
         verbose_name_plural = _("協議の場")
         ordering = ["region", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="council_name_per_region"),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="council_name_per_region",
+                violation_error_code="duplicate_council_name",
+                violation_error_message=_("この圏域には同じ名称の協議の場がすでにあります。"),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="established") | Q(status_date__isnull=False),
                 name="established_council_has_date",
+                violation_error_code="established_without_date",
+                violation_error_message=_(
+                    "状況が「設置済み」のときは「設置日・状況の日付」を入力してください。"
+                ),
             ),
         ]
 
@@ -289,7 +332,7 @@ class LocalResourceQuerySet(ScopedQuerySet):
         return self.filter(accepts_medical_care=True)
 
 
-class LocalResource(models.Model):
+class LocalResource(ConstraintErrorsOnFields, models.Model):
     """地域資源: a service office, facility or hospital the network can refer families to."""
 
     name = models.CharField(_("名称"), max_length=200)
@@ -310,6 +353,7 @@ class LocalResource(models.Model):
 
     objects = LocalResourceQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {"serves_no_one": "serves_children"}
 
     class Meta:
         verbose_name = _("地域資源")
@@ -319,6 +363,7 @@ class LocalResource(models.Model):
             models.CheckConstraint(
                 condition=Q(serves_children=True) | Q(serves_adults=True),
                 name="resource_serves_someone",
+                violation_error_code="serves_no_one",
                 violation_error_message=_(
                     "「児を対象」「者を対象」の少なくとも一方を選んでください。"
                 ),

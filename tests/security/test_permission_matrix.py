@@ -332,6 +332,7 @@ COUNT_REPORTS = {
         other_region_user="404 404 302",
     ),
     "import": answers(staff="200"),
+    "import_template": answers(staff="200"),  # each staff member's own towns' codes
 }
 
 # Accounts: the region admin manages its region's accounts; staff do not manage accounts;
@@ -447,7 +448,7 @@ CUSTOM_ADMIN_VIEWS = {
     "reopen": "caseload_countreport_reopen",
 }
 # Extra views without an object.
-MODEL_WIDE_VIEWS = ("changelist", "add", "import")
+MODEL_WIDE_VIEWS = ("changelist", "add", "import", "import_template")
 
 
 def _admin_key(label: str, view: str) -> str:
