@@ -17,11 +17,12 @@ a temporary file as it is appended, and strings are written inline (no shared-st
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -111,40 +112,57 @@ def _check_title(title: str) -> str:
 
 
 class _CellMaker:
-    """Makes the cells of one sheet, one style per kind (registered once in the workbook)."""
+    """Makes the cells of one sheet. A data cell is made once per sheet column and number
+    format and given a new value for every row: a write-only sheet writes each appended row
+    before the next one is appended, and making and styling a fresh cell cost more than
+    writing it. (Every such cell has a number format, so openpyxl never reuses it itself.)"""
 
     def __init__(self, sheet) -> None:
         self.sheet = sheet
         self.header_font = Font(bold=True)
         self.wrap = Alignment(wrap_text=True, vertical="top")
+        self._cells: dict[tuple[int, str], WriteOnlyCell] = {}
 
-    def _cell(self, value, number_format: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, value=value)
-        cell.number_format = number_format
+    def _cell(self, position: int, value, number_format: str) -> WriteOnlyCell:
+        cell = self._cells.get((position, number_format))
+        if cell is None:
+            cell = self._cells[position, number_format] = WriteOnlyCell(self.sheet)
+            cell.number_format = number_format
+        cell.value = value
         return cell
 
-    def text(self, value: str, *, row: int, column: str, wrap: bool = False) -> WriteOnlyCell:
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            raise UnwritableText(row, column, value)
-        cell = self._cell(value, TEXT_FORMAT)
+    def text(self, position: int, value: str, *, row: int, column: str) -> WriteOnlyCell:
+        _check_text(value, row=row, column=column)
+        cell = self._cell(position, value, TEXT_FORMAT)
         # openpyxl makes a string that starts with "=" a formula: force a plain string cell.
         cell.data_type = "s"
-        if wrap:
-            cell.alignment = self.wrap
+        return cell
+
+    def number(self, position: int, value: int | Decimal, number_format: str) -> WriteOnlyCell:
+        return self._cell(position, value, number_format)
+
+    def date(self, position: int, value: dt.date) -> WriteOnlyCell:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return self._cell(position, value, WAREKI_DATE_FORMAT)
+
+    def single_text(self, value: str, *, row: int, column: str, **style) -> WriteOnlyCell:
+        """A text cell of its own (headers, the 説明 sheet)."""
+        _check_text(value, row=row, column=column)
+        cell = WriteOnlyCell(self.sheet, value=value)
+        cell.number_format = TEXT_FORMAT
+        cell.data_type = "s"
+        for name, setting in style.items():
+            setattr(cell, name, setting)
         return cell
 
     def header(self, value: str) -> WriteOnlyCell:
-        cell = self.text(value, row=1, column=value)
-        cell.font = self.header_font
-        return cell
+        return self.single_text(value, row=1, column=value, font=self.header_font)
 
-    def number(self, value: int | Decimal, number_format: str) -> WriteOnlyCell:
-        return self._cell(value, number_format)
 
-    def date(self, value: dt.date) -> WriteOnlyCell:
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        return self._cell(value, WAREKI_DATE_FORMAT)
+def _check_text(value: str, *, row: int, column: str) -> None:
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        raise UnwritableText(row, column, value)
 
 
 def _is_number(value) -> bool:
@@ -153,28 +171,31 @@ def _is_number(value) -> bool:
 
 def _row_cells(
     make: _CellMaker, columns: Sequence[Column], values: Sequence, row: int
-) -> Iterator[WriteOnlyCell | None]:
+) -> list[WriteOnlyCell | None]:
     if len(values) != len(columns):
         raise ValueError(f"{row}行目: 列が{len(columns)}個のところ値が{len(values)}個あります。")
+    cells: list[WriteOnlyCell | None] = []
     for column, value in zip(columns, values, strict=True):
         kind = column.kind
+        at = len(cells)
         if value is None or value == "":
-            yield from (None,) * len(column.sheet_headers())
+            cells.extend((None,) * len(column.sheet_headers()))
         elif kind is Kind.FISCAL_YEAR:
             year = int(value)
-            yield make.text(fiscal_year_label(year), row=row, column=column.header)
-            yield make.number(year, YEAR_FORMAT)
+            cells.append(make.text(at, fiscal_year_label(year), row=row, column=column.header))
+            cells.append(make.number(at + 1, year, YEAR_FORMAT))
         elif kind is Kind.DATE:
             if not isinstance(value, dt.date):
                 raise TypeError(f"{row}行目の「{column.header}」は日付ではありません: {value!r}")
-            yield make.date(value)
+            cells.append(make.date(at, value))
         elif kind in (Kind.COUNT, Kind.SUPPRESSIBLE) and _is_number(value):
-            yield make.number(value, COUNT_FORMAT)
+            cells.append(make.number(at, value, COUNT_FORMAT))
         elif kind is Kind.COUNT:
             raise TypeError(f"{row}行目の「{column.header}」は数値ではありません: {value!r}")
         else:  # TEXT, or the marker of a suppressed count
             text = value.isoformat() if isinstance(value, dt.date) else str(value)
-            yield make.text(text, row=row, column=column.header)
+            cells.append(make.text(at, text, row=row, column=column.header))
+    return cells
 
 
 def write_workbook_to(
@@ -196,6 +217,27 @@ def write_workbook_to(
         raise ValueError("説明のない列があります: " + "、".join(missing))
 
     workbook = Workbook(write_only=True)
+    try:
+        count = _write_sheets(workbook, sheet_title, columns, rows, definitions, headers, defined)
+    except BaseException:
+        # Each write-only sheet keeps its rows in a temporary file until the workbook is saved:
+        # saving what there is to nowhere is openpyxl's public way to close and remove them.
+        with contextlib.suppress(Exception):
+            workbook.save(_Discard())
+        raise
+    workbook.save(target)
+    return count
+
+
+class _Discard:
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _write_sheets(workbook, sheet_title, columns, rows, definitions, headers, defined) -> int:
     sheet = workbook.create_sheet(_check_title(sheet_title))
     make = _CellMaker(sheet)
     letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
@@ -207,7 +249,7 @@ def write_workbook_to(
     sheet.append([make.header(header) for header in headers])
     count = 0
     for count, values in enumerate(rows, start=1):
-        sheet.append(list(_row_cells(make, columns, values, count + 1)))
+        sheet.append(_row_cells(make, columns, values, count + 1))
     # The autofilter is written after the rows, so its range can be set now.
     sheet.auto_filter.ref = f"A1:{letters[-1]}{count + 1}"
 
@@ -232,11 +274,10 @@ def write_workbook_to(
     for line, (header, text) in enumerate(explained, start=2):
         notes.append(
             [
-                notes_make.text(header, row=line, column="列"),
-                notes_make.text(text, row=line, column="説明", wrap=True),
+                notes_make.single_text(header, row=line, column="列"),
+                notes_make.single_text(text, row=line, column="説明", alignment=notes_make.wrap),
             ]
         )
-    workbook.save(target)
     return count
 
 
