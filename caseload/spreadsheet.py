@@ -58,7 +58,7 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024
 MAX_ZIP_MEMBERS = 1_000
 
-ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member first, or an empty archive
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 # An encrypted OOXML file is an OLE file with this stream (name in UTF-16LE).
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
@@ -290,7 +290,7 @@ def read_count_file(data: bytes) -> CountFile:
         if _ENCRYPTION_STREAM in data:
             raise ValidationError(ENCRYPTED, code="encrypted")
         raise ValidationError(OLD_XLS, code="xls")
-    if data.startswith(b"PK"):
+    if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data)
     return _read_csv(data)
 
