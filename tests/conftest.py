@@ -64,6 +64,42 @@ def far_town(other_region):
     return MunicipalityFactory(region=other_region, name="とおく村")
 
 
+# Real codes with a leading zero (北海道): a spreadsheet that reads them as numbers drops the 0.
+HOKKAIDO_TOWNS = (("011002", "札幌市", "さっぽろし"), ("012025", "函館市", "はこだてし"))
+
+
+@pytest.fixture
+def hokkaido_region(db):
+    """A 北海道 region with 札幌市 (011002) and 函館市 (012025), the codes that start with 0."""
+    from hokenfukushi.models import Municipality
+
+    hokkaido = RegionFactory(
+        name="北海道テスト圏域", prefecture_name="北海道", prefecture_code="010006"
+    )
+    for code, name, kana in HOKKAIDO_TOWNS:
+        MunicipalityFactory(
+            region=hokkaido, code=code, name=name, kana=kana, kind=Municipality.Kind.CITY
+        )
+    return hokkaido
+
+
+@pytest.fixture(scope="session")
+def libreoffice_profile(tmp_path_factory):
+    """A LibreOffice profile of this test session's own (see tests/spreadsheets.py)."""
+    return tmp_path_factory.mktemp("libreoffice-profile")
+
+
+@pytest.fixture
+def open_in_calc(libreoffice_profile, tmp_path):
+    """`open_in_calc(path)` -> {sheet name: rows of cell texts as LibreOffice Calc shows them}."""
+    from tests.spreadsheets import convert_to_csv
+
+    def convert(path):
+        return convert_to_csv(path, profile=libreoffice_profile, outdir=tmp_path / "calc")
+
+    return convert
+
+
 @pytest.fixture
 def superuser(db):
     return SuperuserFactory(username="root")
