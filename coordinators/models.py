@@ -623,6 +623,7 @@ class ActivityRollupRow:
     """Activity entries of one town in one quarter, counted by kind."""
 
     municipality_id: int
+    municipality_code: str
     municipality_name: str
     quarter: FiscalQuarter
     individual: int
@@ -661,8 +662,8 @@ class ActivityQuerySet(ScopedQuerySet):
             cell[1] += individual
             cell[2] += community
         return [
-            ActivityRollupRow(town_id, name, quarter, individual, community)
-            for (quarter, _code, town_id), (name, individual, community) in sorted(cells.items())
+            ActivityRollupRow(town_id, code, name, quarter, individual, community)
+            for (quarter, code, town_id), (name, individual, community) in sorted(cells.items())
         ]
 
 
