@@ -27,6 +27,7 @@ from coordinators.models import (
 )
 from hokenfukushi.accounts import apply_role
 from hokenfukushi.demo import DEMO_PASSWORD
+from hokenfukushi.fiscal import fiscal_quarter_of
 from hokenfukushi.models import Municipality, Region, User
 
 HONJO, MISATO, KAMIKAWA, KAMISATO = "112119", "113816", "113832", "113859"
@@ -488,10 +489,11 @@ def load_activities(region: Region) -> None:
         return
     towns = {m.code: m for m in Municipality.objects.filter(region=region)}
     today = timezone.localdate()
+    quarter_start = fiscal_quarter_of(today).first_day  # all in this quarter: マイページ shows them
     Activity.objects.bulk_create(
         Activity(
             coordinator=coordinators[name],
-            done_on=today - dt.timedelta(days=days_ago),
+            done_on=max(today - dt.timedelta(days=days_ago), quarter_start),
             kind=kind,
             consulted_by=consulted_by,
             method=method,

@@ -31,7 +31,11 @@ class ActivityForm(forms.Form):
             "自分の圏域の市町村を選んでください。"
         )
         for name in ACTIVITY_CHOICE_FIELDS:
-            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+            field = self.fields[name]
+            field.choices = [c for c in field.choices if c[0]]
+            field.error_messages["required"] = _("「%(label)s」を選んでください。") % {
+                "label": field.label
+            }
         self.fields["kind"].initial = ActivityKind.INDIVIDUAL
 
 
