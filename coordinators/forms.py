@@ -94,6 +94,11 @@ class ProfileForm(forms.Form):
         }
         self.fields["municipalities"].queryset = towns
         self.fields["municipalities"].required = False
+        if coordinator.covers_whole_region:
+            self.fields["municipalities"].help_text = _(
+                "圏域全体を担当しています（基幹相談支援センターの登録）。特に多く関わる市町村が"
+                "あれば選んでください。"
+            )
         self.fields["municipalities"].error_messages["invalid_choice"] = _(
             "自分の圏域の市町村だけを選んでください。"
         )
