@@ -3,7 +3,19 @@
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
+from importlib import import_module
+
 from django.db import migrations, models
+
+
+
+
+def restore_data_change_triggers(apps, schema_editor):
+    """SQLite rebuilt coordinators_coordinator to add the new columns, dropping the dashboard's data-change
+    triggers (hokenfukushi/0003): put them back. Nothing to do on PostgreSQL."""
+    if schema_editor.connection.vendor == "sqlite":
+        triggers = import_module("hokenfukushi.migrations.0003_datachange")
+        triggers.create_sqlite_triggers(schema_editor, ["coordinators_coordinator"])
 
 
 class Migration(migrations.Migration):
@@ -121,4 +133,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('coordinator', 'topic'), name='topic_once_per_coordinator', violation_error_code='duplicate_topic', violation_error_message='同じ「相談できること」は一度だけ選べます。')],
             },
         ),
+        migrations.RunPython(restore_data_change_triggers, migrations.RunPython.noop),
     ]
