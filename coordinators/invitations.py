@@ -79,7 +79,9 @@ def prepare_invitation(*, coordinator: Coordinator) -> User:
     their work e-mail. Refused for an inactive coordinator, one without an e-mail, or one whose
     account is already in use (they reset their password instead)."""
     coordinator = (
-        Coordinator.objects.select_for_update().select_related("account").get(pk=coordinator.pk)
+        Coordinator.objects.select_for_update(of=("self",))
+        .select_related("account")
+        .get(pk=coordinator.pk)
     )
     if not coordinator.is_active:
         raise InvitationRefused("活動中でないコーディネーターには招待を送れません。")
@@ -123,7 +125,9 @@ def revoke_invitation(*, coordinator: Coordinator) -> None:
     """Withdraws an invitation not yet used: the account is deactivated (every link sent stops
     working); a later resend re-opens it."""
     coordinator = (
-        Coordinator.objects.select_for_update().select_related("account").get(pk=coordinator.pk)
+        Coordinator.objects.select_for_update(of=("self",))
+        .select_related("account")
+        .get(pk=coordinator.pk)
     )
     if account_status(coordinator.account) != AccountStatus.INVITED:
         raise InvitationRefused("取り消せるのは、まだ使われていない招待だけです。")
