@@ -87,13 +87,17 @@ def prepare_invitation(*, coordinator: Coordinator) -> User:
         raise InvitationRefused("活動中でないコーディネーターには招待を送れません。")
     if not coordinator.work_email:
         raise InvitationRefused("仕事用メールアドレスが登録されていません。")
-    status = account_status(coordinator.account)
-    if status == AccountStatus.ACTIVE:
+    account = coordinator.account
+    if account is not None and account.has_usable_password() and not account.is_active:
+        raise InvitationRefused(
+            "このアカウントは使われたあとで停止されています。再開するかどうかは"
+            "管理画面の利用者から判断してください（招待では再開しません）。"
+        )
+    if account_status(account) == AccountStatus.ACTIVE:
         raise InvitationRefused(
             "このコーディネーターはすでにアカウントを使っています。"
             "パスワードを忘れた場合は、ログイン画面の「パスワードを忘れた方」から再設定できます。"
         )
-    account = coordinator.account
     if account is None:
         account = User(username=_username_for(coordinator), role=User.Role.COORDINATOR)
         account.set_unusable_password()

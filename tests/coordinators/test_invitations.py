@@ -186,6 +186,20 @@ def test_an_account_in_use_is_not_invited_again(smtp_server, client_for, coordin
     assert "この操作はできません" in response.text and smtp_server.messages == []
 
 
+def test_a_used_then_disabled_account_is_not_reopened_by_invitation(
+    smtp_server, client_for, coordinator_user
+):
+    coordinator_user.is_active = False
+    coordinator_user.save()
+    record = coordinator_user.coordinator_record
+    response = client_for("region_admin").post(
+        f"/coordinators/{record.pk}/account/resend/", follow=True
+    )
+    assert "招待では再開しません" in response.text and smtp_server.messages == []
+    coordinator_user.refresh_from_db()
+    assert not coordinator_user.is_active
+
+
 # --- the command -------------------------------------------------------------------------------
 
 

@@ -250,9 +250,13 @@ def test_the_center_sees_accounts_and_who_never_attended(client_for, me, town):
     assert "まだ出席していません" not in client_for("coordinator_user").get("/network/").text
 
 
-def test_other_region_coordinator_sees_only_its_region(client_for, me, other_region_coordinator):
-    text = client_for("other_region_coordinator").get("/network/").text
+def test_other_region_coordinator_sees_only_its_region(
+    client_for, me, other_region_coordinator, region
+):
+    client = client_for("other_region_coordinator")
+    text = client.get("/network/").text
     assert me.name not in text and other_region_coordinator.coordinator_record.name in text
+    assert client.get(f"/network/?region={region.pk}").status_code == 404
 
 
 # --- query counts --------------------------------------------------------------------------------
