@@ -364,3 +364,14 @@ def test_meetings_page_claims_nothing_on_no_attendance(client_for, region, town)
     text = client_for("region_admin").get("/meetings/").text
     assert "全員が一度は出席しています" not in text
     assert "出席の記録がまだありません" in text
+
+
+def test_the_center_sees_the_reported_progress_on_the_meeting_page(client_for, me, town):
+    raised = meeting_on(town.region, 1, dt.date(2025, 5, 15))
+    meeting_on(town.region, 2, dt.date(2025, 10, 15))
+    item = ActionItemFactory(raised_at=raised, owner_organization=me.organization)
+    client_for("coordinator_user").post(
+        f"/me/actions/{item.pk}/", {"progress": "ready", "progress_note": "見学先が決まった"}
+    )
+    text = client_for("region_admin").get(f"/meetings/{raised.pk}/").text
+    assert "担当の報告: 次回の会議で報告できる（見学先が決まった）" in text
