@@ -2,12 +2,22 @@
 the models); the rules and the writes are the services' (coordinators/services.py)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from coordinators.models import Activity, ActivityKind, ConsultationTopic, Coordinator
 
 ACTIVITY_CHOICE_FIELDS = ("kind", "consulted_by", "method", "person_kind", "continuity", "age_band")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal shown on the fields it names (on the form when it is not one)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class ActivityForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordinators.csv_rows import csv_bytes
-from coordinators.forms import ActivityForm, ProfileForm
+from coordinators.forms import ActivityForm, ProfileForm, add_service_errors
 from coordinators.invitations import InvitationRefused, invitation_tokens, invite, revoke_invitation
 from coordinators.models import (
     AccountStatus,
@@ -215,7 +215,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("プロフィールを保存しました。"))
             return redirect("me")
@@ -242,7 +242,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         try:
             record_activity(coordinator=coordinator, today=today, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("活動を記録しました。"))
             return redirect(reverse("me") + "#my-activity")

@@ -79,6 +79,7 @@ def test_invitation_to_first_activity(
     assert mine.locator(".person").count() == 16
     mine.get_by_label("相談できること").select_option("respite")
     mine.get_by_role("button", name="絞り込む").click()
+    mine.wait_for_url("**/network/?*topic=respite*")
     names = mine.locator(".person h3").all_inner_texts()
     assert any("青木 さくら" in n for n in names) and len(names) == 2
     _clean(mine, axe_violations, "network")

@@ -153,3 +153,17 @@ def test_placed_without_activity_in_a_quarter(town):
     quarter = FiscalQuarter(2025, 3)
     assert set(Coordinator.objects.without_activity_in(quarter)) == {idle, last_quarter_only}
     assert set(Coordinator.objects.without_activity_in(FiscalQuarter(2025, 2))) == {busy, idle}
+
+
+@pytest.mark.django_db
+def test_service_errors_land_on_the_named_field_or_the_form(town):
+    from coordinators.forms import ActivityForm, add_service_errors
+    from hokenfukushi.models import Municipality
+
+    form = ActivityForm({}, towns=Municipality.objects.filter(pk=town.pk))
+    form.is_valid()
+    add_service_errors(
+        form, ValidationError({"done_on": "未来の日付", "base_profession": "フォームにない項目"})
+    )
+    assert "未来の日付" in form.errors["done_on"]
+    assert "フォームにない項目" in form.non_field_errors()
