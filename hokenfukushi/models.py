@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -170,7 +173,9 @@ class UserQuerySet(ScopedQuerySet):
             return self
         if user.role == User.Role.REGION_ADMIN and user.region_id:
             return self.filter(
-                Q(region_id=user.region_id) | Q(municipality__region_id=user.region_id),
+                Q(region_id=user.region_id)
+                | Q(municipality__region_id=user.region_id)
+                | Q(coordinator_record__organization__region_id=user.region_id),
                 is_superuser=False,
             ).exclude(role=User.Role.PREFECTURE)
         return self.filter(pk=user.pk)
@@ -185,6 +190,7 @@ class User(ConstraintErrorsOnFields, AbstractUser):
         REGION_ADMIN = "region_admin", _("圏域管理者（基幹相談支援センター）")
         MUNICIPAL = "municipal", _("市町村担当者")
         PREFECTURE = "prefecture", _("県担当者（閲覧のみ）")
+        COORDINATOR = "coordinator", _("コーディネーター")
         NONE = "none", _("権限なし")
 
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.NONE)
@@ -209,6 +215,7 @@ class User(ConstraintErrorsOnFields, AbstractUser):
     constraint_error_fields = {
         "region_admin_without_region": "region",
         "municipal_staff_without_municipality": "municipality",
+        "coordinator_home": "region",
     }
 
     class Meta(AbstractUser.Meta):
@@ -227,6 +234,18 @@ class User(ConstraintErrorsOnFields, AbstractUser):
                 violation_error_code="municipal_staff_without_municipality",
                 violation_error_message=_("市町村担当者には市町村を選んでください。"),
             ),
+            # A coordinator's region is their coordinator record's (coordinators.Coordinator
+            # .account): a home region or town of their own could only contradict it.
+            models.CheckConstraint(
+                condition=~Q(role="coordinator")
+                | Q(region__isnull=True, municipality__isnull=True),
+                name="coordinator_account_has_no_home",
+                violation_error_code="coordinator_home",
+                violation_error_message=_(
+                    "コーディネーターの圏域は、コーディネーターの登録（所属機関）から決まります。"
+                    "圏域・市町村は空欄にしてください。"
+                ),
+            ),
         ]
 
     @property
@@ -241,7 +260,36 @@ class User(ConstraintErrorsOnFields, AbstractUser):
             return self.municipality.region_id
         if self.role == self.Role.REGION_ADMIN:
             return self.region_id
+        if self.role == self.Role.COORDINATOR and self.coordinator_scope is not None:
+            return self.coordinator_scope.region_id
         return None
+
+    @cached_property
+    def coordinator_scope(self) -> CoordinatorScope | None:
+        """For a coordinator account: its active coordinator record, that record's organization
+        and region, in one query (read through the `coordinator_record` relation, so the core
+        imports nothing of the coordinators app). None for other roles, for an account not tied
+        to a record, and once the record is no longer active."""
+        if self.role != self.Role.COORDINATOR or self.pk is None:
+            return None
+        row = (
+            User.objects.filter(pk=self.pk, coordinator_record__is_active=True)
+            .values_list(
+                "coordinator_record__pk",
+                "coordinator_record__organization_id",
+                "coordinator_record__organization__region_id",
+            )
+            .first()
+        )
+        return CoordinatorScope(*row) if row else None
+
+
+class CoordinatorScope(NamedTuple):
+    """Where a coordinator account reaches: its own record, its organization, its region."""
+
+    coordinator_id: int
+    organization_id: int
+    region_id: int
 
 
 class CouncilForm(models.TextChoices):

@@ -290,6 +290,11 @@ SITE_URL = env(
     "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
 )
 
+# Account invitations (coordinators) and password-reset links: single use, and valid for this
+# many days (Django's PASSWORD_RESET_TIMEOUT, which both links' tokens are checked against).
+ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = ACCOUNT_INVITATION_DAYS * 24 * 60 * 60
+
 # Sending runs as Django tasks: immediately in development and tests, queued in the database in
 # production (django-tasks-db; run `python manage.py db_worker`, see the README).
 INSTALLED_APPS += ["django_tasks_db"]

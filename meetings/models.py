@@ -268,9 +268,19 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("取りやめ")
 
 
+class ActionProgress(models.TextChoices):
+    """The owner's own report between meetings (the center closes the item at a meeting)."""
+
+    NOT_STARTED = "not_started", _("未着手")
+    IN_PROGRESS = "in_progress", _("進行中")
+    READY = "ready", _("次回の会議で報告できる")
+
+
 class ActionItemQuerySet(ScopedQuerySet):
     region_path = "raised_at__region"
     municipality_path = None
+    # a coordinator account updates the progress of items its organization owns
+    organization_path = "owner_organization"
 
     def open(self):
         return self.filter(status=ActionStatus.OPEN)
@@ -330,6 +340,13 @@ class ActionItem(ConstraintErrorsOnFields, models.Model):
         related_name="actions_closed",
     )
     closing_note = models.TextField(_("結果・メモ"), blank=True)
+    progress = models.CharField(
+        _("進み具合"),
+        max_length=20,
+        choices=ActionProgress.choices,
+        default=ActionProgress.NOT_STARTED,
+    )
+    progress_note = models.CharField(_("進み具合のメモ"), max_length=300, blank=True)
 
     objects = ActionItemQuerySet.as_manager()
     history = HistoricalRecords()

@@ -3,7 +3,9 @@
 Layout (used by every scope test):
 - `region`: 児玉-like region with `town` (home of `municipal_user`) and `other_town`
   (home of `other_town_user`);
-- `other_region` with `far_town` (home of `other_region_user`).
+- `other_region` with `far_town` (home of `other_region_user`);
+- `coordinator_user`: a coordinator account of `region` (its record's organization is in
+  `town`); `other_region_coordinator`: one of `other_region` (organization in `far_town`).
 """
 
 import os
@@ -36,6 +38,8 @@ ROLES = (
     "other_region_user",
     "prefecture_user",
     "anonymous",
+    "coordinator_user",
+    "other_region_coordinator",
 )
 
 
@@ -128,6 +132,29 @@ def other_region_user(far_town):
 @pytest.fixture
 def prefecture_user(db):
     return PrefectureViewerFactory(username="pref_t")
+
+
+def _coordinator_account(username: str, town):
+    from coordinators.factories import CoordinatorFactory, OrganizationFactory
+    from hokenfukushi.factories import CoordinatorAccountFactory
+
+    account = CoordinatorAccountFactory(username=username, last_name=f"{username}（テスト）")
+    CoordinatorFactory(
+        organization=OrganizationFactory(municipality=town, name=f"{username}の事業所"),
+        account=account,
+        work_email=f"{username}@example.jp",
+    )
+    return account
+
+
+@pytest.fixture
+def coordinator_user(town):
+    return _coordinator_account("coordinator_t", town)
+
+
+@pytest.fixture
+def other_region_coordinator(far_town):
+    return _coordinator_account("far_coordinator_t", far_town)
 
 
 @pytest.fixture

@@ -98,7 +98,24 @@ def _meeting_times(meeting, *, ends_at):
     return _edit(meeting, ends_at=ends_at)
 
 
+def _topic(f):
+    from coordinators.factories import CoordinatorFactory
+    from coordinators.models import CoordinatorTopic
+
+    return CoordinatorTopic.objects.create(coordinator=CoordinatorFactory(), topic="respite")
+
+
+def _activity(f):
+    from coordinators.factories import ActivityFactory
+
+    return ActivityFactory()
+
+
 CASES = {
+    "topic_once_per_coordinator": lambda f: _copy(_topic(f)),
+    "activity_age_matches_child_or_adult": lambda f: _edit(
+        _activity(f), person_kind="adult", age_band="infant"
+    ),
     "one_report_per_municipality_and_date": lambda f: _copy(
         CountReportFactory(municipality=f["town"])
     ),
@@ -118,6 +135,9 @@ CASES = {
     "region_admin_has_region": lambda f: _edit(UserFactory(), role="region_admin", region=None),
     "municipal_staff_has_municipality": lambda f: _edit(
         UserFactory(), role="municipal", municipality=None
+    ),
+    "coordinator_account_has_no_home": lambda f: _edit(
+        UserFactory(), role="coordinator", region=f["region"]
     ),
     "council_name_per_region": lambda f: _copy(_council(f)),
     "established_council_has_date": lambda f: _edit(
