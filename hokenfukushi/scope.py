@@ -14,7 +14,14 @@ units):
 Every model that belongs to a region or a town gets `visible_to(user)` / `editable_by(user)` by
 using `ScopedQuerySet` and naming the lookup paths to its region and (optionally) its town.
 Admin querysets, permission methods, FK choices, history pages, views, exports and imports all
-go through these two methods.
+go through these methods.
+
+What a user writes must stay inside their edit scope, pointers included:
+- every foreign-key and many-to-many choice of a row they write comes from `choosable_by(user)`:
+  the edit scope, plus, for municipal staff, the region their own town belongs to (a town's rows
+  are filed under it), never another region-level row;
+- a row whose town is left blank is a region-level row (e.g. a base center covering the whole
+  region): only those who edit the region may leave it blank (`may_leave_town_blank`).
 """
 
 from __future__ import annotations
@@ -58,7 +65,9 @@ def read_filter(user, *, region_path: str | None, municipality_path: str | None)
 
 
 def edit_filter(user, *, region_path: str | None, municipality_path: str | None) -> Q | None:
-    """A Q object restricting rows to the user's edit scope; None means unrestricted."""
+    """A Q object restricting rows to the user's edit scope; None means unrestricted.
+
+    One branch per role that edits anything; every other role edits nothing."""
     if not _is_active_user(user):
         return _NOTHING
     if user.is_superuser:
@@ -70,6 +79,26 @@ def edit_filter(user, *, region_path: str | None, municipality_path: str | None)
             return _NOTHING  # region-level rows are the base center's to change
         return _equals(municipality_path, user.municipality_id)
     return _NOTHING
+
+
+def choice_filter(user, *, region_path: str | None, municipality_path: str | None) -> Q | None:
+    """A Q object restricting the rows a user may point a row they write at (FK and M2M
+    choices); None means unrestricted.
+
+    The edit scope, and for municipal staff also their own town's region (the region itself,
+    `region_path` "id": an organization in their town is filed under it). Other region-level
+    rows (meetings, councils) stay out of their reach."""
+    condition = edit_filter(user, region_path=region_path, municipality_path=municipality_path)
+    if (
+        condition is _NOTHING
+        and _is_active_user(user)
+        and user.role == user.Role.MUNICIPAL
+        and user.municipality_id is not None
+        and municipality_path is None
+        and region_path in ("id", "pk")
+    ):
+        return _equals(region_path, user.scope_region_id)
+    return condition
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -95,6 +124,22 @@ class ScopedQuerySet(models.QuerySet):
             )
         )
 
+    def choosable_by(self, user) -> Self:
+        """Rows a user may pick in a foreign key or many-to-many of a row they write."""
+        return self._apply(
+            choice_filter(
+                user, region_path=self.region_path, municipality_path=self.municipality_path
+            )
+        )
+
+    @classmethod
+    def town_field(cls) -> str | None:
+        """The field that names the row's town (first step of `municipality_path`), or None
+        for region-level models and for towns themselves."""
+        if cls.municipality_path in (None, "id", "pk"):
+            return None
+        return cls.municipality_path.split("__")[0]
+
 
 def can_read_anything(user) -> bool:
     """Whether the user has any read scope at all (pages that would list nothing answer 404).
@@ -108,6 +153,11 @@ def can_edit_regions(user) -> bool:
 
     Asked of `edit_filter` itself, so it cannot drift from what `editable_by` returns."""
     return edit_filter(user, region_path="region", municipality_path=None) is not _NOTHING
+
+
+def may_leave_town_blank(user) -> bool:
+    """A blank town makes a region-level row, which only those who edit the region may own."""
+    return can_edit_regions(user)
 
 
 def can_edit_anything(user) -> bool:
