@@ -13,7 +13,12 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from hokenfukushi.fiscal import fiscal_year_of
+from hokenfukushi.fiscal import (
+    FIRST_SUPPORTED_DATE,
+    check_supported_date,
+    fiscal_year_of,
+    wareki,
+)
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import ScopedQuerySet
 
@@ -178,7 +183,9 @@ class CountReport(models.Model):
         on_delete=models.PROTECT,
         related_name="count_reports",
     )
-    as_of = models.DateField(_("集計基準日"), help_text=_("通常は4月1日"))
+    as_of = models.DateField(
+        _("集計基準日"), help_text=_("通常は4月1日"), validators=[check_supported_date]
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), editable=False)
     smid_children = models.PositiveIntegerField(_("重症心身障害児（在宅）"))
     medical_care_children = models.PositiveIntegerField(_("医療的ケア児（在宅）"))
@@ -229,6 +236,14 @@ class CountReport(models.Model):
         verbose_name_plural = _("在宅の対象者数の報告")
         ordering = ["municipality__code", "-as_of"]
         constraints = [
+            # The upper bound (end of next fiscal year) moves with today: checked by the form
+            # and the CSV parser (hokenfukushi.fiscal.check_supported_date), not here.
+            models.CheckConstraint(
+                condition=Q(as_of__gte=FIRST_SUPPORTED_DATE),
+                name="count_report_as_of_supported",
+                violation_error_code="unsupported_date",
+                violation_error_message=f"集計基準日は{wareki(FIRST_SUPPORTED_DATE)}以降の日付にしてください。",
+            ),
             models.UniqueConstraint(
                 fields=["municipality", "as_of"],
                 name="one_report_per_municipality_and_date",

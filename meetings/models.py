@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,9 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coordinators.models import Coordinator, Organization
-from hokenfukushi.fiscal import fiscal_year_bounds
+from hokenfukushi.fiscal import (
+    FIRST_SUPPORTED_DATE,
+    check_supported_date,
+    fiscal_year_bounds,
+    wareki,
+)
 from hokenfukushi.models import Region
 from hokenfukushi.scope import ScopedQuerySet
+
+FIRST_SUPPORTED_MEETING_START = dt.datetime.combine(
+    FIRST_SUPPORTED_DATE, dt.time(0), tzinfo=ZoneInfo("Asia/Tokyo")
+)
 
 
 class MeetingStatus(models.TextChoices):
@@ -51,7 +61,7 @@ class Meeting(models.Model):
         Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="meetings"
     )
     number = models.PositiveSmallIntegerField(_("回"), help_text=_("第N回の N"))
-    starts_at = models.DateTimeField(_("日時"))
+    starts_at = models.DateTimeField(_("日時"), validators=[check_supported_date])
     ends_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     venue = models.CharField(_("会場"), max_length=200, blank=True)
     theme = models.CharField(_("テーマ"), max_length=200, blank=True)
@@ -71,6 +81,14 @@ class Meeting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "number"], name="meeting_number_per_region"),
             models.CheckConstraint(condition=Q(number__gte=1), name="meeting_number_positive"),
+            # From the first supported day, 0:00 in Tokyo; the upper bound (end of next fiscal
+            # year) moves with today, so the form checks it (check_supported_date), not this.
+            models.CheckConstraint(
+                condition=Q(starts_at__gte=FIRST_SUPPORTED_MEETING_START),
+                name="meeting_starts_on_a_supported_date",
+                violation_error_code="unsupported_date",
+                violation_error_message=f"会議の日時は{wareki(FIRST_SUPPORTED_DATE)}以降にしてください。",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="meeting_ends_after_start",
