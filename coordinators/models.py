@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from hokenfukushi.models import Municipality, Region
 from hokenfukushi.scope import ScopedQuerySet
+from hokenfukushi.validators import validate_single_line
 
 
 class OrganizationKind(models.TextChoices):
@@ -62,10 +63,14 @@ class OrganizationQuerySet(ScopedQuerySet):
 
 
 class Organization(models.Model):
-    name = models.CharField(_("名称"), max_length=200)
+    name = models.CharField(_("名称"), max_length=200, validators=[validate_single_line])
     kind = models.CharField(_("種別"), max_length=30, choices=OrganizationKind.choices)
     department = models.CharField(
-        _("部署"), max_length=100, blank=True, help_text=_("行政の場合: こども課、障害福祉課 など")
+        _("部署"),
+        max_length=100,
+        blank=True,
+        help_text=_("行政の場合: こども課、障害福祉課 など"),
+        validators=[validate_single_line],
     )
     field = models.CharField(
         _("分野"),
@@ -326,8 +331,8 @@ class CoordinatorQuerySet(ScopedQuerySet):
 
 
 class Coordinator(models.Model):
-    name = models.CharField(_("氏名"), max_length=100)
-    kana = models.CharField(_("ふりがな"), max_length=200)
+    name = models.CharField(_("氏名"), max_length=100, validators=[validate_single_line])
+    kana = models.CharField(_("ふりがな"), max_length=200, validators=[validate_single_line])
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("所属機関"),
@@ -336,7 +341,7 @@ class Coordinator(models.Model):
     )
     base_profession = models.CharField(_("基礎職"), max_length=40, choices=BaseProfession.choices)
     base_profession_other = models.CharField(
-        _("基礎職（その他の内容）"), max_length=100, blank=True
+        _("基礎職（その他の内容）"), max_length=100, blank=True, validators=[validate_single_line]
     )
     training_fiscal_year = models.PositiveSmallIntegerField(
         _("養成研修修了年度"),

@@ -22,6 +22,7 @@ from hokenfukushi.fiscal import (
 )
 from hokenfukushi.models import Region
 from hokenfukushi.scope import ScopedQuerySet
+from hokenfukushi.validators import validate_single_line
 
 FIRST_SUPPORTED_MEETING_START = dt.datetime.combine(
     FIRST_SUPPORTED_DATE, dt.time(0), tzinfo=ZoneInfo("Asia/Tokyo")
@@ -63,8 +64,12 @@ class Meeting(models.Model):
     number = models.PositiveSmallIntegerField(_("回"), help_text=_("第N回の N"))
     starts_at = models.DateTimeField(_("日時"), validators=[check_supported_date])
     ends_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
-    venue = models.CharField(_("会場"), max_length=200, blank=True)
-    theme = models.CharField(_("テーマ"), max_length=200, blank=True)
+    venue = models.CharField(
+        _("会場"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    theme = models.CharField(
+        _("テーマ"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     status = models.CharField(
         _("状況"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
@@ -130,8 +135,10 @@ class AgendaItem(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("順番"), default=1)
     kind = models.CharField(_("種類"), max_length=20, choices=AgendaKind.choices)
-    title = models.CharField(_("議題"), max_length=200)
-    presenter = models.CharField(_("発表者・講師"), max_length=200, blank=True)
+    title = models.CharField(_("議題"), max_length=200, validators=[validate_single_line])
+    presenter = models.CharField(
+        _("発表者・講師"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     presenter_organization = models.ForeignKey(
         Organization,
         verbose_name=_("講師の所属"),
@@ -227,7 +234,9 @@ class Attendance(models.Model):
         related_name="attendances",
         help_text=_("コーディネーター以外の参加者の所属"),
     )
-    name = models.CharField(_("氏名（任意）"), max_length=100, blank=True)
+    name = models.CharField(
+        _("氏名（任意）"), max_length=100, blank=True, validators=[validate_single_line]
+    )
 
     objects = AttendanceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -285,7 +294,7 @@ class ActionItem(models.Model):
         on_delete=models.CASCADE,
         related_name="actions_raised",
     )
-    text = models.CharField(_("内容"), max_length=300)
+    text = models.CharField(_("内容"), max_length=300, validators=[validate_single_line])
     owner_organization = models.ForeignKey(
         Organization,
         verbose_name=_("担当機関"),
@@ -294,7 +303,9 @@ class ActionItem(models.Model):
         blank=True,
         related_name="action_items",
     )
-    owner_name = models.CharField(_("担当者"), max_length=100, blank=True)
+    owner_name = models.CharField(
+        _("担当者"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     due_on = models.DateField(_("期限"), null=True, blank=True)
     status = models.CharField(
         _("状況"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
