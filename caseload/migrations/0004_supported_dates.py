@@ -5,6 +5,8 @@ import hokenfukushi.fiscal
 from django.conf import settings
 from django.db import migrations, models
 
+from hokenfukushi.migration_helpers import restore_sqlite_data_version_triggers
+
 
 class Migration(migrations.Migration):
 
@@ -29,4 +31,5 @@ class Migration(migrations.Migration):
             model_name='countreport',
             constraint=models.CheckConstraint(condition=models.Q(('as_of__gte', datetime.date(2016, 4, 1))), name='count_report_as_of_supported', violation_error_code='unsupported_date', violation_error_message='集計基準日は平成28年4月1日以降の日付にしてください。'),
         ),
+        restore_sqlite_data_version_triggers("caseload_countreport"),
     ]

@@ -4,6 +4,8 @@ import datetime
 import hokenfukushi.fiscal
 from django.db import migrations, models
 
+from hokenfukushi.migration_helpers import restore_sqlite_data_version_triggers
+
 
 class Migration(migrations.Migration):
 
@@ -27,4 +29,5 @@ class Migration(migrations.Migration):
             model_name='meeting',
             constraint=models.CheckConstraint(condition=models.Q(('starts_at__gte', datetime.datetime(2016, 3, 31, 15, 0, tzinfo=datetime.timezone.utc))), name='meeting_starts_on_a_supported_date', violation_error_code='unsupported_date', violation_error_message='会議の日時は平成28年4月1日以降にしてください。'),
         ),
+        restore_sqlite_data_version_triggers("meetings_meeting"),
     ]
