@@ -271,3 +271,38 @@ def test_town_staff_cannot_change_their_towns_reading(client_for, town):
     url = f"/admin/hokenfukushi/municipality/{town.pk}/change/"
     form = client_for("municipal_user").get(url).context["adminform"].form
     assert "kana" not in form.fields and "name" not in form.fields
+
+
+def test_no_admin_list_shows_another_regions_names(client_for, region_admin, town, far_town):
+    """Every change list a region admin opens, filters included, names only their region."""
+    from django.contrib import admin
+
+    from hokenfukushi.factories import PopulationSnapshotFactory
+    from hokenfukushi.models import Council, LocalResource, User
+    from meetings.factories import ActionItemFactory, MeetingFactory
+
+    Region.objects.filter(pk=far_town.region_id).update(name="とおく圏域")
+    Municipality.objects.filter(pk=far_town.pk).update(name="とおく村")
+    far_organization = OrganizationFactory(municipality=far_town, name="とおく事業所")
+    CoordinatorFactory(organization=far_organization, municipalities=[far_town])
+    CountReportFactory(municipality=far_town, approved=True)
+    PopulationSnapshotFactory(municipality=far_town)
+    LocalResource.objects.create(
+        name="とおく資源", kind="other", municipality=far_town, serves_adults=True
+    )
+    Council.objects.create(region=far_town.region, name="とおく協議", form="single")
+    ActionItemFactory(raised_at=MeetingFactory(region=far_town.region))
+    User.objects.create_user("far_staff", role="municipal", municipality=far_town)
+    client_for("other_region_user").get("/exports/caseload.csv")  # an export log row there
+    client = client_for("region_admin")
+    opened = 0
+    for model in admin.site._registry:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        opened += 1
+        page = response.content.decode()
+        for name in ("とおく圏域", "とおく村", "とおく事業所", "とおく資源", "とおく協議"):
+            assert name not in page, (url, name)
+    assert opened >= 12
