@@ -12,7 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseload.models import CountReport
+from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport
 from coordinators.models import Organization
 from hokenfukushi.fiscal import FIRST_SUPPORTED_DATE, last_supported_date
 from hokenfukushi.validators import control_characters
@@ -125,14 +125,7 @@ def test_fuzzed_count_report_forms_never_500_and_write_all_or_nothing(
     client_for, municipal_user, town, other_town, far_town
 ):
     client = client_for("municipal_user")
-    names = [
-        "smid_children",
-        "medical_care_children",
-        "smid_adults",
-        "medical_care_adults",
-        "smid_children_with_medical_care",
-        "smid_adults_with_medical_care",
-    ]
+    names = list(COUNT_AND_SUBSET_FIELDS)  # the four counts, then the two subsets
     fuzzed = {
         "municipality": st.sampled_from([str(t.pk) for t in (other_town, far_town)] + ["", "x"]),
         "as_of": _odd_dates | _text,
