@@ -107,6 +107,8 @@ def _save(report: CountReport, *, user, reason: str) -> CountReport:
 
 def _validate(report: CountReport) -> None:
     errors: dict[str, list[str]] = {}
+    if why := rules.check_as_of(report.as_of):
+        errors["as_of"] = [why]
     for problem in rules.count_errors(report.counts):
         errors.setdefault(problem.field, []).append(problem.message)
     if errors:

@@ -306,3 +306,56 @@ def test_no_admin_list_shows_another_regions_names(client_for, region_admin, tow
         for name in ("とおく圏域", "とおく村", "とおく事業所", "とおく資源", "とおく協議"):
             assert name not in page, (url, name)
     assert opened >= 12
+
+
+def test_the_services_refuse_unsupported_dates_too(municipal_user, town):
+    from django.core.exceptions import ValidationError
+
+    from caseload import services
+
+    counts = dict.fromkeys(("smid_children", "medical_care_children", "smid_adults"), 0)
+    with pytest.raises(ValidationError) as refused:
+        services.create_report(
+            user=municipal_user,
+            municipality=town,
+            as_of=last_supported_date() + dt.timedelta(days=1),
+            counts={**counts, "medical_care_adults": 0},
+        )
+    assert list(refused.value.message_dict) == ["as_of"]
+    assert not CountReport.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["1800-04-01", "2016-03-31", "LAST+1"])
+def test_meeting_dates_are_bounded_in_the_admin(client_for, region, day):
+    from meetings.models import Meeting
+
+    if day == "LAST+1":
+        day = (last_supported_date() + dt.timedelta(days=1)).isoformat()
+    response = client_for("region_admin").post(
+        "/admin/meetings/meeting/add/",
+        {
+            "region": region.pk,
+            "number": 1,
+            "starts_at_0": day,
+            "starts_at_1": "14:00",
+            "status": "planned",
+            **{
+                f"{prefix}-{key}": value
+                for prefix in ("agenda_items", "attendances", "actions_raised", "pre_questions")
+                for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
+            },
+        },
+    )
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["starts_at"]
+    assert "平成28年4月1日 から" in message
+    assert not Meeting.objects.exists()
+
+
+def test_the_database_refuses_a_meeting_before_the_first_supported_day(region):
+    from django.db import IntegrityError
+
+    from meetings.factories import meeting_on
+
+    with pytest.raises(IntegrityError):
+        meeting_on(region, 1, dt.date(2016, 3, 31))
