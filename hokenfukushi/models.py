@@ -159,6 +159,9 @@ class UserQuerySet(ScopedQuerySet):
     def editable_by(self, user):
         return self._account_scope(user)
 
+    def choosable_by(self, user):
+        return self._account_scope(user)
+
     def _account_scope(self, user):
         if not (user.is_authenticated and user.is_active):
             return self.none()
