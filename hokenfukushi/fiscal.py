@@ -8,7 +8,7 @@ from django.utils import timezone
 # The first day the app holds figures for: coordinator training began in FY2016 (平成28年度).
 # 基準日 and meeting dates before it are typing errors (or attacks), never data.
 FIRST_SUPPORTED_DATE = dt.date(2016, 4, 1)
-FIRST_SUPPORTED_FISCAL_YEAR = 2016
+FIRST_SUPPORTED_FISCAL_YEAR = FIRST_SUPPORTED_DATE.year  # it starts on 1 April
 
 # (first day, era name); newest first.
 _ERAS: tuple[tuple[dt.date, str], ...] = (

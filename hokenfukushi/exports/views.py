@@ -27,11 +27,11 @@ from hokenfukushi.exports.csv_output import (
 )
 from hokenfukushi.exports.forms import EncodingForm, FiscalYearExportForm
 from hokenfukushi.exports.services import ExportKind, record_export
-from hokenfukushi.fiscal import current_fiscal_year, era_year
+from hokenfukushi.fiscal import FIRST_SUPPORTED_FISCAL_YEAR, current_fiscal_year, era_year
 from hokenfukushi.models import Region, User
 from hokenfukushi.scope import can_read_anything
 
-FIRST_FISCAL_YEAR = 2016  # coordinator training began in FY2016
+FIRST_FISCAL_YEAR = FIRST_SUPPORTED_FISCAL_YEAR  # coordinator training began in FY2016
 ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
 
 
