@@ -15,7 +15,12 @@ from simple_history.models import HistoricalRecords
 
 from caseload.definitions import DEFINITIONS
 from hokenfukushi.constraints import ConstraintErrorsOnFields
-from hokenfukushi.fiscal import fiscal_year_of, wareki
+from hokenfukushi.fiscal import (
+    FIRST_SUPPORTED_DATE,
+    check_supported_date,
+    fiscal_year_of,
+    wareki,
+)
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import ScopedQuerySet
 
@@ -204,7 +209,9 @@ class CountReport(ConstraintErrorsOnFields, models.Model):
         on_delete=models.PROTECT,
         related_name="count_reports",
     )
-    as_of = models.DateField(_("集計基準日"), help_text=_("通常は4月1日"))
+    as_of = models.DateField(
+        _("集計基準日"), help_text=_("通常は4月1日"), validators=[check_supported_date]
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), editable=False)
     smid_children = models.PositiveIntegerField(
         _("重症心身障害児（在宅）"), help_text=DEFINITIONS["smid_children"]
@@ -265,6 +272,7 @@ class CountReport(ConstraintErrorsOnFields, models.Model):
     history = HistoricalRecords()
     constraint_error_fields = {
         "duplicate_report": "as_of",
+        "unsupported_date": "as_of",
         "smid_children_subset_exceeds_total": "smid_children_with_medical_care",
         "smid_adults_subset_exceeds_total": "smid_adults_with_medical_care",
     }
@@ -274,6 +282,14 @@ class CountReport(ConstraintErrorsOnFields, models.Model):
         verbose_name_plural = _("在宅の対象者数の報告")
         ordering = ["municipality__code", "-as_of"]
         constraints = [
+            # The upper bound (end of next fiscal year) moves with today: checked by the form
+            # and the CSV parser (hokenfukushi.fiscal.check_supported_date), not here.
+            models.CheckConstraint(
+                condition=Q(as_of__gte=FIRST_SUPPORTED_DATE),
+                name="count_report_as_of_supported",
+                violation_error_code="unsupported_date",
+                violation_error_message=f"集計基準日は{wareki(FIRST_SUPPORTED_DATE)}以降の日付にしてください。",
+            ),
             models.UniqueConstraint(
                 fields=["municipality", "as_of"],
                 name="one_report_per_municipality_and_date",

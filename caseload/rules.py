@@ -19,7 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
 from hokenfukushi.codes import check_digit
+from hokenfukushi.fiscal import check_supported_date
 from hokenfukushi.wareki_dates import DATE_EXAMPLES, parse_date_text
 
 # Field name -> the label used in forms, messages and CSV headers.
@@ -257,6 +261,27 @@ def parse_count(cell: str, *, required: bool) -> tuple[int | None, str | None]:
     return number, None
 
 
+def _csv_problem(problem: csv.Error) -> str:
+    """csv.Error speaks English; say what is wrong in Japanese."""
+    if "field larger than field limit" in str(problem):
+        return f"1つの欄が長すぎます（{csv.field_size_limit():,}文字まで）。"
+    return '引用符（"）の使い方が正しくないため、CSVとして読み取れません。'
+
+
+def max_import_rows() -> int:
+    """How many data rows one import may hold (settings.CASELOAD_IMPORT_MAX_ROWS)."""
+    return settings.CASELOAD_IMPORT_MAX_ROWS
+
+
+def check_as_of(as_of: dt.date) -> str | None:
+    """Why a 基準日 cannot be taken (outside the supported dates), or None."""
+    try:
+        check_supported_date(as_of)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
 @dataclass
 class _Reader:
     errors: list[RowError] = field(default_factory=list)
@@ -293,7 +318,7 @@ def parse_count_text(text: str, *, encoding: str = "UTF-8") -> ParsedCsv:
     try:
         header = next(reader, None)
     except csv.Error as problem:
-        error(1, None, f"CSVとして読み取れません: {problem}")
+        error(1, None, _csv_problem(problem))
         return ParsedCsv(text=text, errors=tuple(reader_state.errors), encoding=encoding)
     if not header or not any(cell.strip() for cell in header):
         error(None, None, "ファイルが空です。1行目に見出し（団体コード, 基準日, …）が必要です。")
@@ -318,11 +343,20 @@ def parse_count_text(text: str, *, encoding: str = "UTF-8") -> ParsedCsv:
 
     rows: list[CsvRow] = []
     first_line_of: dict[tuple[str, dt.date], int] = {}
+    limit, data_rows = max_import_rows(), 0
     try:
         for cells in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
+            data_rows += 1
+            if data_rows > limit:
+                error(
+                    line,
+                    None,
+                    f"1回に取り込めるのは{limit:,}行までです。ファイルを分けて取り込んでください。",
+                )
+                break
 
             def cell(column: str, cells=cells) -> str:
                 index = positions.get(column)
@@ -339,6 +373,9 @@ def parse_count_text(text: str, *, encoding: str = "UTF-8") -> ParsedCsv:
                     DATE_COLUMN,
                     f"日付として読み取れません（例: {DATE_EXAMPLES}）。",
                 )
+            elif why := check_as_of(as_of):
+                error(line, DATE_COLUMN, why)
+                as_of = None
             counts: dict[str, int | None] = {}
             for name, label in ALL_LABELS.items():
                 value, why = parse_count(cell(label), required=name in COUNT_LABELS)
@@ -361,7 +398,7 @@ def parse_count_text(text: str, *, encoding: str = "UTF-8") -> ParsedCsv:
             if len(reader_state.errors) == before:
                 rows.append(CsvRow(line, code, as_of, counts))
     except csv.Error as problem:
-        error(reader.line_num, None, f"CSVとして読み取れません: {problem}")
+        error(reader.line_num, None, _csv_problem(problem))
     if not rows and not reader_state.errors:
         error(None, None, "データの行がありません。")
     return ParsedCsv(

@@ -104,6 +104,8 @@ def _save(report: CountReport, *, user, reason: str) -> CountReport:
 
 def _validate(report: CountReport) -> None:
     errors: dict[str, list[str]] = {}
+    if why := rules.check_as_of(report.as_of):
+        errors["as_of"] = [why]
     for problem in rules.count_errors(report.counts):
         errors.setdefault(problem.field, []).append(problem.message)
     if errors:
@@ -372,19 +374,15 @@ def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportP
     planned: list[PlannedRow] = []
     for row in parsed.rows:
         town = towns.get(row.code)
-        if town is None:
+        if town is None or town.pk not in editable:
+            # One answer for an unknown code and a town outside the user's scope: the import
+            # does not tell which codes are registered elsewhere.
             errors.append(
                 rules.RowError(
                     row.line,
                     rules.CODE_COLUMN,
-                    f"団体コード {row.code} の市町村は登録されていません。",
-                )
-            )
-            continue
-        if town.pk not in editable:
-            errors.append(
-                rules.RowError(
-                    row.line, rules.CODE_COLUMN, f"{town.name}の報告を取り込む権限がありません。"
+                    f"団体コード {row.code} の市町村の報告は取り込めません"
+                    "（登録されていないか、あなたの担当ではありません）。",
                 )
             )
             continue

@@ -54,9 +54,6 @@ class OrganizationAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
     list_filter = ["region", "municipality", "kind", "field"]
     search_fields = ["name", "department"]
     list_select_related = ["municipality", "region"]
-    # The town says whose row it is; the region only has to be one the user reads (checked
-    # against the town by Organization.clean).
-    owner_fields = ("municipality",)
 
 
 @admin.register(Coordinator)
@@ -80,7 +77,6 @@ class CoordinatorAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
     ]
     search_fields = ["name", "kana"]
     list_select_related = ["organization__region"]
-    owner_fields = ("organization",)
     fieldsets = [
         (None, {"fields": ["name", "kana", "organization", "is_base_center_staff", "is_active"]}),
         (

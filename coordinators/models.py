@@ -18,6 +18,7 @@ from hokenfukushi.constraints import ConstraintErrorsOnFields
 from hokenfukushi.fiscal import FiscalQuarter, fiscal_quarter_of
 from hokenfukushi.models import Municipality, Region
 from hokenfukushi.scope import ScopedQuerySet
+from hokenfukushi.validators import validate_single_line
 
 
 class OrganizationKind(models.TextChoices):
@@ -66,10 +67,14 @@ class OrganizationQuerySet(ScopedQuerySet):
 
 
 class Organization(ConstraintErrorsOnFields, models.Model):
-    name = models.CharField(_("名称"), max_length=200)
+    name = models.CharField(_("名称"), max_length=200, validators=[validate_single_line])
     kind = models.CharField(_("種別"), max_length=30, choices=OrganizationKind.choices)
     department = models.CharField(
-        _("部署"), max_length=100, blank=True, help_text=_("行政の場合: こども課、障害福祉課 など")
+        _("部署"),
+        max_length=100,
+        blank=True,
+        help_text=_("行政の場合: こども課、障害福祉課 など"),
+        validators=[validate_single_line],
     )
     field = models.CharField(
         _("分野"),
@@ -414,8 +419,8 @@ class CoordinatorQuerySet(ScopedQuerySet):
 
 
 class Coordinator(ConstraintErrorsOnFields, models.Model):
-    name = models.CharField(_("氏名"), max_length=100)
-    kana = models.CharField(_("ふりがな"), max_length=200)
+    name = models.CharField(_("氏名"), max_length=100, validators=[validate_single_line])
+    kana = models.CharField(_("ふりがな"), max_length=200, validators=[validate_single_line])
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("所属機関"),
@@ -424,7 +429,7 @@ class Coordinator(ConstraintErrorsOnFields, models.Model):
     )
     base_profession = models.CharField(_("基礎職"), max_length=40, choices=BaseProfession.choices)
     base_profession_other = models.CharField(
-        _("基礎職（その他の内容）"), max_length=100, blank=True
+        _("基礎職（その他の内容）"), max_length=100, blank=True, validators=[validate_single_line]
     )
     training_fiscal_year = models.PositiveSmallIntegerField(
         _("養成研修修了年度"),

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from hokenfukushi.accounts import account_grant_errors, apply_role, grantable_roles
-from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline
+from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline, scoped_list_filter
 from hokenfukushi.models import (
     Council,
     LocalResource,
@@ -54,7 +54,6 @@ class MunicipalityAdmin(ScopedModelAdmin):
     list_filter = ["region", "kind"]
     search_fields = ["code", "name", "kana"]
     inlines = [PopulationInline]
-    owner_fields = ("region",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("region").with_latest_population()
@@ -69,10 +68,10 @@ class MunicipalityAdmin(ScopedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Town staff may edit their own town only for its population rows (the inline): the
-        # town's code, name, kind and region are the region's to set. Without this the region
-        # field offered them no choice, so every save of their own town failed.
+        # town's code, name and reading, kind and region are the region's to set. Without this
+        # the region field offered them no choice, so every save of their own town failed.
         if obj is not None and not can_edit_regions(request.user):
-            return ("code", "name", "kind", "region")
+            return ("code", "name", "kana", "kind", "region")
         return super().get_readonly_fields(request, obj)
 
     def has_add_permission(self, request, *args):
@@ -168,6 +167,10 @@ class AccountAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def get_list_filter(self, request):
+        # As everywhere in the admin: a region's admin sees no other region's or town's name.
+        return [scoped_list_filter(self.model, entry) for entry in self.list_filter]
+
     def _manages_accounts(self, request) -> bool:
         user = request.user
         return (
@@ -260,7 +263,6 @@ class CouncilAdmin(ScopedModelAdmin):
     list_filter = ["status", "form", "region"]
     search_fields = ["name", "municipalities__name"]
     filter_horizontal = ["municipalities"]
-    owner_fields = ("region",)
 
     def get_queryset(self, request):
         return (

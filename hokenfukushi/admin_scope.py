@@ -12,14 +12,20 @@ import datetime as dt
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from hokenfukushi.fiscal import wareki, wareki_datetime
-from hokenfukushi.scope import ScopedQuerySet, can_edit_anything, can_edit_regions
+from hokenfukushi.scope import (
+    ScopedQuerySet,
+    can_edit_anything,
+    can_edit_regions,
+    may_leave_town_blank,
+)
 from hokenfukushi.wareki_dates import WarekiDateField
 
 
@@ -27,15 +33,16 @@ def _is_admin_user(user) -> bool:
     return bool(user.is_active and user.is_staff)
 
 
-def scoped_choices(user, model: type[models.Model], *, for_edit: bool) -> models.QuerySet | None:
-    """Queryset of `model` rows a user may pick in a form, or None if the model is unscoped."""
+def scoped_choices(user, model: type[models.Model]) -> models.QuerySet | None:
+    """Queryset of `model` rows a user may pick in a form they write, or None if the model is
+    unscoped: the scope rule's `choosable_by` (the edit scope), never the read scope."""
     queryset = model._default_manager.all()
     if not isinstance(queryset, ScopedQuerySet):
         return None
-    return queryset.editable_by(user) if for_edit else queryset.visible_to(user)
+    return queryset.choosable_by(user)
 
 
-def _scoped_list_filter(model: type[models.Model], entry):
+def scoped_list_filter(model: type[models.Model], entry):
     """A relation filter lists only related rows present in the (scoped) change list; the plain
     one would list every town in the country."""
     if not isinstance(entry, str):
@@ -79,14 +86,17 @@ def _is_date_field(model: type[models.Model], entry) -> bool:
         return False
 
 
+TOWN_REQUIRED = _(
+    "市町村を選んでください。空欄（圏域全体を担う機関など）は基幹相談支援センターが登録します。"
+)
+
+
 class ScopedChoicesMixin:
-    """Foreign-key and many-to-many choices limited by the scope rule.
+    """Foreign-key and many-to-many choices limited by the scope rule (`choosable_by`), so
+    nobody can file a row under, or point it at, anything outside their edit scope; and the
+    town of a row required of those who may not own region-level rows."""
 
-    `owner_fields` names the foreign keys that say whose row it is (e.g. "municipality"): their
-    choices are limited to the edit scope, so nobody can file a row under another town. Every
-    other scoped foreign key or many-to-many offers the read scope.
-    """
-
+    # The foreign keys that say whose row it is: a form starts with the only choice a user has.
     owner_fields: tuple[str, ...] = ("municipality", "region")
 
     # Dates are typed as the office writes them: 令和8年4月1日, R8.4.1, 2026/4/1, 2026-04-01.
@@ -95,15 +105,16 @@ class ScopedChoicesMixin:
     }
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        choices = scoped_choices(
-            request.user, db_field.related_model, for_edit=db_field.name in self.owner_fields
-        )
+        choices = scoped_choices(request.user, db_field.related_model)
         if choices is not None:
             kwargs["queryset"] = choices
+        if self._is_blank_town(db_field) and not may_leave_town_blank(request.user):
+            kwargs["required"] = True
+            kwargs["error_messages"] = {"required": TOWN_REQUIRED}
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        choices = scoped_choices(request.user, db_field.related_model, for_edit=False)
+        choices = scoped_choices(request.user, db_field.related_model)
         if choices is not None:
             kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -119,13 +130,19 @@ class ScopedChoicesMixin:
                 continue
             if not field.many_to_one:
                 continue
-            choices = scoped_choices(request.user, field.related_model, for_edit=True)
+            choices = scoped_choices(request.user, field.related_model)
             if choices is None:
                 continue
             first_two = list(choices.order_by().values_list("pk", flat=True)[:2])
             if len(first_two) == 1:
                 chosen[name] = first_two[0]
         return chosen
+
+    def _is_blank_town(self, db_field) -> bool:
+        """The nullable foreign key naming the row's town: blank means a region-level row."""
+        queryset_class = type(self.model._default_manager.all())
+        town_field = getattr(queryset_class, "town_field", lambda: None)()
+        return db_field.name == town_field and db_field.null
 
 
 class ScopedAdminMixin(ScopedChoicesMixin):
@@ -180,6 +197,29 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
+    # --- writes: what was saved must lie inside the edit scope -------------------------------
+    def save_related(self, request, form, formsets, change):
+        kept = self._links_outside_choices(request, form) if change else {}
+        super().save_related(request, form, formsets, change)
+        for name, rows in kept.items():
+            getattr(form.instance, name).add(*rows)
+        # The last guard: a row that left the user's edit scope (a blank town, another town) is
+        # refused and, the admin's change view being one transaction, nothing of it is kept.
+        if not self._editable(request).filter(pk=form.instance.pk).exists():
+            raise PermissionDenied
+
+    def _links_outside_choices(self, request, form) -> dict[str, list]:
+        """Many-to-many links the user could not choose (e.g. a coordinator covering another
+        town, set by the base center) are kept as they are: not offered is not removed."""
+        kept = {}
+        for field in form.instance._meta.many_to_many:
+            choices = scoped_choices(request.user, field.related_model)
+            if field.name not in form.fields or choices is None:
+                continue
+            outside = getattr(form.instance, field.name).exclude(pk__in=choices.values("pk"))
+            kept[field.name] = list(outside)
+        return kept
+
     # --- 404 rather than "doesn't exist" redirects -------------------------------------------
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
@@ -191,9 +231,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
 
     # --- list filters: only choices from rows the user may see ----------------------------
     def get_list_filter(self, request):
-        return [
-            _scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)
-        ]
+        return [scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)]
 
 
 class ChoiceLabelHistoryHelper(HistoricalRecordContextHelper):

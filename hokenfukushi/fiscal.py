@@ -1,7 +1,15 @@
-"""Fiscal years (年度, April to March) and Japanese era dates (和暦)."""
+"""Fiscal years (年度, April to March), Japanese era dates (和暦) and the supported dates."""
 
 import datetime as dt
 from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+# The first day the app holds figures for: coordinator training began in FY2016 (平成28年度).
+# 基準日 and meeting dates before it are typing errors (or attacks), never data.
+FIRST_SUPPORTED_DATE = dt.date(2016, 4, 1)
+FIRST_SUPPORTED_FISCAL_YEAR = FIRST_SUPPORTED_DATE.year  # it starts on 1 April
 
 # (first day, era name); newest first.
 ERAS: tuple[tuple[dt.date, str], ...] = (
@@ -23,9 +31,35 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
 
 
 def current_fiscal_year(today: dt.date | None = None) -> int:
-    from django.utils import timezone
-
     return fiscal_year_of(today or timezone.localdate())
+
+
+def last_supported_date(today: dt.date | None = None) -> dt.date:
+    """The end of the next fiscal year: a meeting or a 基準日 is planned at most that far
+    ahead. It moves with today, so only forms and the CSV parser can check it, not the
+    database (a CHECK constraint cannot depend on the date)."""
+    return fiscal_year_bounds(current_fiscal_year(today) + 1)[1]
+
+
+def check_supported_date(value: dt.date | dt.datetime, *, today: dt.date | None = None) -> None:
+    """Raise a ValidationError (Japanese, code "unsupported_date") for a date outside
+    FIRST_SUPPORTED_DATE .. last_supported_date(today); a datetime is judged by its local day.
+
+    Used as a model field validator (so every admin form checks it) and by the CSV parser."""
+    day = value
+    if isinstance(value, dt.datetime):
+        day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    last = last_supported_date(today)
+    if not FIRST_SUPPORTED_DATE <= day <= last:
+        raise ValidationError(
+            "%(first)s から %(last)s までの日付を入力してください（入力: %(day)s）。",
+            code="unsupported_date",
+            params={
+                "first": wareki(FIRST_SUPPORTED_DATE),
+                "last": wareki(last),
+                "day": wareki(day),
+            },
+        )
 
 
 def era_year(day: dt.date) -> tuple[str, int]:
@@ -40,12 +74,20 @@ def _year_label(number: int) -> str:
 
 
 def wareki(day: dt.date | dt.datetime | None) -> str:
-    """2025-04-01 -> 令和7年4月1日; 2019-05-01 -> 令和元年5月1日."""
+    """2025-04-01 -> 令和7年4月1日; 2019-05-01 -> 令和元年5月1日.
+
+    Never raises (it runs inside templates and list pages): a date before the Meiji era is
+    written as 西暦 (1800年4月1日), anything that is not a date as it is."""
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
         day = day.date()
-    name, number = era_year(day)
+    if not isinstance(day, dt.date):
+        return str(day)
+    try:
+        name, number = era_year(day)
+    except ValueError:
+        return f"{day.year}年{day.month}月{day.day}日"
     return f"{name}{_year_label(number)}年{day.month}月{day.day}日"
 
 
@@ -61,8 +103,13 @@ def wareki_datetime(moment: dt.datetime | None) -> str:
 
 def fiscal_year_label(fiscal_year: int) -> str:
     """2025 -> 令和7年度; 2019 -> 令和元年度 (FY2019 starts in April 2019, still 平成 for a month,
-    but the fiscal year is conventionally named after the era of its larger part)."""
-    name, number = era_year(dt.date(fiscal_year, 12, 31))
+    but the fiscal year is conventionally named after the era of its larger part).
+
+    Never raises: a year outside the eras (or the calendar) is written as 西暦 (1799年度)."""
+    try:
+        name, number = era_year(dt.date(fiscal_year, 12, 31))
+    except (ValueError, TypeError, OverflowError):
+        return f"{fiscal_year}年度"
     return f"{name}{_year_label(number)}年度"
 
 

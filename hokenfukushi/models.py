@@ -18,6 +18,7 @@ from hokenfukushi.codes import validate_municipality_code
 from hokenfukushi.constraints import ConstraintErrorsOnFields
 from hokenfukushi.fiscal import wareki
 from hokenfukushi.scope import ScopedQuerySet
+from hokenfukushi.validators import validate_single_line
 
 
 class RegionQuerySet(ScopedQuerySet):
@@ -27,13 +28,21 @@ class RegionQuerySet(ScopedQuerySet):
 class Region(models.Model):
     """圏域 / 郡市: the area one base consultation center serves (e.g. 児玉郡市)."""
 
-    name = models.CharField(_("圏域名"), max_length=100, unique=True)
-    kana = models.CharField(_("よみがな"), max_length=200, blank=True)
-    prefecture_name = models.CharField(_("都道府県"), max_length=10)
+    name = models.CharField(
+        _("圏域名"), max_length=100, unique=True, validators=[validate_single_line]
+    )
+    kana = models.CharField(
+        _("よみがな"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    prefecture_name = models.CharField(
+        _("都道府県"), max_length=10, validators=[validate_single_line]
+    )
     prefecture_code = models.CharField(
         _("都道府県コード"), max_length=6, validators=[validate_municipality_code]
     )
-    center_name = models.CharField(_("基幹相談支援センター"), max_length=200, blank=True)
+    center_name = models.CharField(
+        _("基幹相談支援センター"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     is_synthetic = models.BooleanField(_("合成データ"), default=False, editable=False)
 
     objects = RegionQuerySet.as_manager()
@@ -82,8 +91,10 @@ class Municipality(ConstraintErrorsOnFields, models.Model):
         validators=[validate_municipality_code],
         help_text=_("半角数字6桁（末尾は検査数字）。例: 本庄市 112119"),
     )
-    name = models.CharField(_("市町村名"), max_length=50)
-    kana = models.CharField(_("よみがな"), max_length=100, blank=True)
+    name = models.CharField(_("市町村名"), max_length=50, validators=[validate_single_line])
+    kana = models.CharField(
+        _("よみがな"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices)
     region = models.ForeignKey(
         Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="municipalities"
@@ -126,7 +137,9 @@ class PopulationSnapshot(ConstraintErrorsOnFields, models.Model):
     )
     as_of = models.DateField(_("基準日"))
     population = models.PositiveIntegerField(_("人口"), validators=[MinValueValidator(0)])
-    source = models.CharField(_("出典"), max_length=200, blank=True)
+    source = models.CharField(
+        _("出典"), max_length=200, blank=True, validators=[validate_single_line]
+    )
 
     objects = PopulationSnapshotQuerySet.as_manager()
     history = HistoricalRecords()
@@ -164,6 +177,9 @@ class UserQuerySet(ScopedQuerySet):
         return self._account_scope(user)
 
     def editable_by(self, user):
+        return self._account_scope(user)
+
+    def choosable_by(self, user):
         return self._account_scope(user)
 
     def _account_scope(self, user):
@@ -318,7 +334,7 @@ class Council(ConstraintErrorsOnFields, models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="councils"
     )
-    name = models.CharField(_("名称"), max_length=200)
+    name = models.CharField(_("名称"), max_length=200, validators=[validate_single_line])
     form = models.CharField(_("設置形態"), max_length=20, choices=CouncilForm.choices)
     municipalities = models.ManyToManyField(
         Municipality, verbose_name=_("構成市町村"), related_name="councils"
@@ -383,7 +399,7 @@ class LocalResourceQuerySet(ScopedQuerySet):
 class LocalResource(ConstraintErrorsOnFields, models.Model):
     """地域資源: a service office, facility or hospital the network can refer families to."""
 
-    name = models.CharField(_("名称"), max_length=200)
+    name = models.CharField(_("名称"), max_length=200, validators=[validate_single_line])
     kind = models.CharField(_("種別"), max_length=40, choices=ResourceKind.choices)
     municipality = models.ForeignKey(
         Municipality,

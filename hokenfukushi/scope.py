@@ -22,7 +22,14 @@ record itself) and/or `organization_path` (the organization that owns the row);
 A coordinator account reaches its record through `User.coordinator_scope` (the related name
 `coordinator_record`): this module imports nothing of the coordinators app.
 Admin querysets, permission methods, FK choices, history pages, views, exports and imports all
-go through these two methods.
+go through these methods.
+
+What a user writes must stay inside their edit scope, pointers included:
+- every foreign-key and many-to-many choice of a row they write comes from `choosable_by(user)`:
+  the edit scope, plus, for municipal staff, the region their own town belongs to (a town's rows
+  are filed under it), never another region-level row;
+- a row whose town is left blank is a region-level row (e.g. a base center covering the whole
+  region): only those who edit the region may leave it blank (`may_leave_town_blank`).
 """
 
 from __future__ import annotations
@@ -110,7 +117,9 @@ def edit_filter(
     coordinator_path: str | None = None,
     organization_path: str | None = None,
 ) -> Q | None:
-    """A Q object restricting rows to the user's edit scope; None means unrestricted."""
+    """A Q object restricting rows to the user's edit scope; None means unrestricted.
+
+    One branch per role that edits anything; every other role edits nothing."""
     if not _is_active_user(user):
         return _NOTHING
     if user.is_superuser:
@@ -127,6 +136,26 @@ def edit_filter(
         )
         return own if own is not None else _NOTHING
     return _NOTHING
+
+
+def choice_filter(user, *, region_path: str | None, municipality_path: str | None) -> Q | None:
+    """A Q object restricting the rows a user may point a row they write at (FK and M2M
+    choices); None means unrestricted.
+
+    The edit scope, and for municipal staff also their own town's region (the region itself,
+    `region_path` "id": an organization in their town is filed under it). Other region-level
+    rows (meetings, councils) stay out of their reach."""
+    condition = edit_filter(user, region_path=region_path, municipality_path=municipality_path)
+    if (
+        condition is _NOTHING
+        and _is_active_user(user)
+        and user.role == user.Role.MUNICIPAL
+        and user.municipality_id is not None
+        and municipality_path is None
+        and region_path in ("id", "pk")
+    ):
+        return _equals(region_path, user.scope_region_id)
+    return condition
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -163,6 +192,22 @@ class ScopedQuerySet(models.QuerySet):
             )
         )
 
+    def choosable_by(self, user) -> Self:
+        """Rows a user may pick in a foreign key or many-to-many of a row they write."""
+        return self._apply(
+            choice_filter(
+                user, region_path=self.region_path, municipality_path=self.municipality_path
+            )
+        )
+
+    @classmethod
+    def town_field(cls) -> str | None:
+        """The field that names the row's town (first step of `municipality_path`), or None
+        for region-level models and for towns themselves."""
+        if cls.municipality_path in (None, "id", "pk"):
+            return None
+        return cls.municipality_path.split("__")[0]
+
 
 def can_read_anything(user) -> bool:
     """Whether the user has any read scope at all (pages that would list nothing answer 404).
@@ -181,6 +226,11 @@ def can_edit_regions(user) -> bool:
 def is_coordinator_account(user) -> bool:
     """A signed-in coordinator whose record is active (the role's pages: /me/, activity)."""
     return _is_active_user(user) and _is_coordinator(user) and user.coordinator_scope is not None
+
+
+def may_leave_town_blank(user) -> bool:
+    """A blank town makes a region-level row, which only those who edit the region may own."""
+    return can_edit_regions(user)
 
 
 def can_edit_anything(user) -> bool:

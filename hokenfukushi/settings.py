@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from hokenfukushi.security.proxies import client_address_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -165,6 +167,8 @@ STORAGES = {
     },
 }
 
+# Rows one CSV import of count reports may hold (a whole country is ~1,741 towns).
+CASELOAD_IMPORT_MAX_ROWS = env.int("CASELOAD_IMPORT_MAX_ROWS", default=2000)
 # Small-cell suppression threshold for open data: counts 1..threshold-1 are hidden.
 OPEN_DATA_SUPPRESSION_THRESHOLD = env.int("OPEN_DATA_SUPPRESSION_THRESHOLD", default=3)
 # Meetings per fiscal year the network aims for (quarterly).
@@ -225,7 +229,16 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# A failed try during a lock does not restart it: otherwise whoever holds a pair locked could
+# hold it for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address behind README's AXES_IPWARE_PROXY_COUNT reverse proxies (see
+# hokenfukushi/security/proxies.py): axes keys its lockouts on it, the login records show it.
+REVERSE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+_client_address = client_address_settings(REVERSE_PROXY_COUNT)
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+IPWARE_STRICT = _client_address["IPWARE_STRICT"]
 
 # Sessions: end after SESSION_IDLE_TIMEOUT seconds without a request, and in any case
 # SESSION_ABSOLUTE_LIFETIME seconds after sign-in (defaults: 30 minutes and 8 hours).

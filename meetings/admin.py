@@ -47,7 +47,6 @@ class MeetingAdmin(ScopedModelAdmin):
     list_display = ["__str__", "region", "starts_at", "status", "theme"]
     list_filter = ["region", "status"]
     search_fields = ["theme", "venue", "reflection"]
-    owner_fields = ("region",)
     inlines = [AgendaItemInline, AttendanceInline, ActionItemInline, PreQuestionInline]
     actions = ["plan_next"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,9 +15,19 @@ from simple_history.models import HistoricalRecords
 
 from coordinators.models import Coordinator, Organization
 from hokenfukushi.constraints import ConstraintErrorsOnFields
-from hokenfukushi.fiscal import fiscal_year_bounds
+from hokenfukushi.fiscal import (
+    FIRST_SUPPORTED_DATE,
+    check_supported_date,
+    fiscal_year_bounds,
+    wareki,
+)
 from hokenfukushi.models import Region
 from hokenfukushi.scope import ScopedQuerySet
+from hokenfukushi.validators import validate_single_line
+
+FIRST_SUPPORTED_MEETING_START = dt.datetime.combine(
+    FIRST_SUPPORTED_DATE, dt.time(0), tzinfo=ZoneInfo("Asia/Tokyo")
+)
 
 
 class MeetingStatus(models.TextChoices):
@@ -52,10 +63,14 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
         Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="meetings"
     )
     number = models.PositiveSmallIntegerField(_("回"), help_text=_("第N回の N"))
-    starts_at = models.DateTimeField(_("日時"))
+    starts_at = models.DateTimeField(_("日時"), validators=[check_supported_date])
     ends_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
-    venue = models.CharField(_("会場"), max_length=200, blank=True)
-    theme = models.CharField(_("テーマ"), max_length=200, blank=True)
+    venue = models.CharField(
+        _("会場"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    theme = models.CharField(
+        _("テーマ"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     status = models.CharField(
         _("状況"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
@@ -68,6 +83,7 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
         "duplicate_meeting_number": "number",
         "meeting_number_not_positive": "number",
         "ends_before_start": "ends_at",
+        "unsupported_date": "starts_at",
     }
 
     class Meta:
@@ -86,6 +102,14 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
                 name="meeting_number_positive",
                 violation_error_code="meeting_number_not_positive",
                 violation_error_message=_("回は1以上の整数で入力してください。"),
+            ),
+            # From the first supported day, 0:00 in Tokyo; the upper bound (end of next fiscal
+            # year) moves with today, so the form checks it (check_supported_date), not this.
+            models.CheckConstraint(
+                condition=Q(starts_at__gte=FIRST_SUPPORTED_MEETING_START),
+                name="meeting_starts_on_a_supported_date",
+                violation_error_code="unsupported_date",
+                violation_error_message=f"会議の日時は{wareki(FIRST_SUPPORTED_DATE)}以降にしてください。",
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
@@ -130,8 +154,10 @@ class AgendaItem(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("順番"), default=1)
     kind = models.CharField(_("種類"), max_length=20, choices=AgendaKind.choices)
-    title = models.CharField(_("議題"), max_length=200)
-    presenter = models.CharField(_("発表者・講師"), max_length=200, blank=True)
+    title = models.CharField(_("議題"), max_length=200, validators=[validate_single_line])
+    presenter = models.CharField(
+        _("発表者・講師"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     presenter_organization = models.ForeignKey(
         Organization,
         verbose_name=_("講師の所属"),
@@ -227,7 +253,9 @@ class Attendance(ConstraintErrorsOnFields, models.Model):
         related_name="attendances",
         help_text=_("コーディネーター以外の参加者の所属"),
     )
-    name = models.CharField(_("氏名（任意）"), max_length=100, blank=True)
+    name = models.CharField(
+        _("氏名（任意）"), max_length=100, blank=True, validators=[validate_single_line]
+    )
 
     objects = AttendanceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -317,7 +345,7 @@ class ActionItem(ConstraintErrorsOnFields, models.Model):
         on_delete=models.CASCADE,
         related_name="actions_raised",
     )
-    text = models.CharField(_("内容"), max_length=300)
+    text = models.CharField(_("内容"), max_length=300, validators=[validate_single_line])
     owner_organization = models.ForeignKey(
         Organization,
         verbose_name=_("担当機関"),
@@ -326,7 +354,9 @@ class ActionItem(ConstraintErrorsOnFields, models.Model):
         blank=True,
         related_name="action_items",
     )
-    owner_name = models.CharField(_("担当者"), max_length=100, blank=True)
+    owner_name = models.CharField(
+        _("担当者"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     due_on = models.DateField(_("期限"), null=True, blank=True)
     status = models.CharField(
         _("状況"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,18 @@ ENCODINGS = {
 
 # OWASP "CSV injection": a text cell starting with one of these can start a formula in Excel.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Japanese Excel also reads the full-width forms (＝ ＋ － ＠, the same characters after NFKC
+# normalisation), and skips blanks before them: " =1+1" and "　＝1+1" are formulas too.
+_LEADING_BLANKS = " \t\r\n\u3000"
+
+
+def could_start_formula(text: str) -> bool:
+    """Whether Excel might read this text cell as a formula."""
+    if text.startswith(FORMULA_TRIGGERS):
+        return True
+    rest = text.lstrip(_LEADING_BLANKS)
+    return bool(rest) and unicodedata.normalize("NFKC", rest[0]).startswith(FORMULA_TRIGGERS)
+
 
 Cell = str | int | Decimal | dt.date | None
 
@@ -32,7 +45,7 @@ def safe_cell(value: Cell) -> str | int | Decimal | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    if could_start_formula(text):
         return "'" + text
     return text
 

@@ -27,11 +27,11 @@ from hokenfukushi.exports.csv_output import (
 )
 from hokenfukushi.exports.forms import EncodingForm, FiscalYearExportForm
 from hokenfukushi.exports.services import ExportKind, record_export
-from hokenfukushi.fiscal import current_fiscal_year, era_year
+from hokenfukushi.fiscal import FIRST_SUPPORTED_FISCAL_YEAR, current_fiscal_year, era_year
 from hokenfukushi.models import Region, User
 from hokenfukushi.scope import can_read_anything
 
-FIRST_FISCAL_YEAR = 2016  # coordinator training began in FY2016
+FIRST_FISCAL_YEAR = FIRST_SUPPORTED_FISCAL_YEAR  # coordinator training began in FY2016
 ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
 
 
@@ -46,8 +46,12 @@ def selectable_fiscal_years() -> list[int]:
 
 
 def default_fiscal_year(user: User) -> int:
-    latest = CountReport.objects.visible_to(user).latest_approved_fiscal_year()
-    return latest or current_fiscal_year()
+    """The latest year with approved figures among the years offered (an odd stored date
+    beyond them must not make every export without `fiscal_year` a 400)."""
+    reports = CountReport.objects.visible_to(user).filter(
+        fiscal_year__lte=current_fiscal_year() + 1
+    )
+    return reports.latest_approved_fiscal_year() or current_fiscal_year()
 
 
 def _with_default_year(request: HttpRequest):
@@ -142,19 +146,10 @@ def _download(
         else stream_lines(header, text(), encoding),
         content_type=f"text/csv; charset={'utf-8' if encoding == UTF8 else 'windows-31j'}",
     )
-    response["Content-Disposition"] = _disposition(filename)
+    # Built by Django alone: quoting and RFC 5987 encoding of any name (quotes, CR/LF, 日本語).
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _disposition(filename: str) -> str:
-    """RFC 6266: an ASCII `filename` (the Japanese scope name dropped) for old clients, then
-    the full name as RFC 5987 `filename*`, which every current browser prefers."""
-    header = content_disposition_header(True, filename)
-    if filename.isascii():
-        return header
-    fallback = "_".join(part for part in filename.split("_") if part.isascii())
-    return header.replace("attachment; ", f'attachment; filename="{fallback}"; ', 1)
 
 
 def _filename(what: str, user: User, fiscal_year: int | None = None) -> str:

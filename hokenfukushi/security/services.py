@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
@@ -23,7 +24,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """The address axes keys its lockouts on, so the audit trail and lockouts agree."""
     if request is None:
         return None
-    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
     return address or None
 
 

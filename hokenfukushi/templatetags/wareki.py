@@ -16,7 +16,10 @@ def nendo_filter(fiscal_year):
     """{{ 2025|nendo }} -> 令和7年度."""
     if fiscal_year in (None, ""):
         return ""
-    return fiscal_year_label(int(fiscal_year))
+    try:
+        return fiscal_year_label(int(fiscal_year))
+    except (TypeError, ValueError):
+        return str(fiscal_year)
 
 
 @register.filter(name="wareki_datetime")

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from hokenfukushi.exports.csv_output import (
     CP932,
-    FORMULA_TRIGGERS,
     UTF8,
+    could_start_formula,
     csv_field,
     find_unencodable_cell,
     is_encodable,
@@ -24,7 +24,14 @@ def parse(chunks, encoding):
     return list(csv.reader(io.StringIO(text)))
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+81", "-A1", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("=1+1", "+81", "-A1", "@SUM(A1)", "\tx", "\rx"),
+        # full-width and after blanks (issue 22)
+        *("＝1+1", "＋81", "－A1", "＠SUM(A1)", " =1+1", "\t=1+1", "　＝HYPERLINK(1)", "  -2"),
+    ],
+)
 def test_text_that_could_start_a_formula_gets_an_apostrophe(text):
     assert safe_cell(text) == "'" + text
 
@@ -39,9 +46,9 @@ def test_numbers_are_never_touched_even_negative_ones(number):
 @given(st.text(min_size=1))
 def test_no_text_cell_comes_out_starting_a_formula(text):
     [[_header], [cell]] = parse(stream_csv(["名称"], [[text]], UTF8), UTF8)
-    if text.startswith(FORMULA_TRIGGERS):
+    if could_start_formula(text):
         assert cell.startswith("'")
-    assert not cell.startswith(FORMULA_TRIGGERS)
+    assert not could_start_formula(cell)
 
 
 def test_dates_and_empty_cells():

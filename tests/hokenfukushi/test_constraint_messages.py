@@ -112,6 +112,14 @@ def _activity(f):
 
 
 CASES = {
+    "count_report_as_of_supported": lambda f: _edit(
+        CountReportFactory(municipality=f["town"]), as_of=dt.date(2015, 4, 1)
+    ),
+    "meeting_starts_on_a_supported_date": lambda f: _edit(
+        MeetingFactory(region=f["region"]),
+        starts_at=dt.datetime(2015, 4, 1, 14, 0, tzinfo=TOKYO),
+        ends_at=None,
+    ),
     "topic_once_per_coordinator": lambda f: _copy(_topic(f)),
     "activity_age_matches_child_or_adult": lambda f: _edit(
         _activity(f), person_kind="adult", age_band="infant"

@@ -94,3 +94,33 @@ def test_can_edit_regions_agrees_with_editable_regions(role, expected, user_for_
     user = user_for_role(role)
     assert can_edit_regions(user) is expected
     assert Region.objects.editable_by(user).exists() is expected
+
+
+# role -> (regions, towns, meetings) a user may point a row they write at (choosable_by)
+CHOOSABLE = {
+    "region_admin": ({"region"}, {"town", "other_town"}, {"region"}),
+    "municipal_user": ({"region"}, {"town"}, set()),  # own town's region, never its meetings
+    "other_region_user": ({"other_region"}, {"far_town"}, set()),
+    "prefecture_user": (set(), set(), set()),
+    "anonymous": (set(), set(), set()),
+}
+
+
+@pytest.mark.parametrize("role", CHOOSABLE)
+def test_choices_come_from_the_edit_scope(role, user_for_role, request, db):
+    from meetings.factories import MeetingFactory
+    from meetings.models import Meeting
+
+    places = {name: request.getfixturevalue(name) for name in ("region", "other_region")}
+    towns = {name: request.getfixturevalue(name) for name in ("town", "other_town", "far_town")}
+    meetings = {name: MeetingFactory(region=place) for name, place in places.items()}
+    user = user_for_role(role)
+
+    def names(queryset, rows):
+        return {name for name, row in rows.items() if queryset.filter(pk=row.pk).exists()}
+
+    assert (
+        names(Region.objects.choosable_by(user), places),
+        names(Municipality.objects.choosable_by(user), towns),
+        names(Meeting.objects.choosable_by(user), meetings),
+    ) == CHOOSABLE[role]
