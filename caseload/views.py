@@ -9,9 +9,8 @@ from django.shortcuts import render
 
 from caseload import rules
 from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness, TownReportStatus
-from hokenfukushi.coverage import rate_per_10000
 from hokenfukushi.fiscal import current_fiscal_year
-from hokenfukushi.models import Municipality
+from hokenfukushi.models import Municipality, rate_per_10000
 
 
 @dataclass(frozen=True, slots=True)

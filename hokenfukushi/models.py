@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
@@ -135,6 +136,14 @@ class PopulationSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.as_of:%Y-%m-%d} {self.population:,}人"
+
+
+def rate_per_10000(count: int | None, population: int | None) -> Decimal | None:
+    """Count per 10,000 inhabitants, one decimal, half up; None when it cannot be computed."""
+    if count is None or not population:
+        return None
+    rate = Decimal(count) * 10000 / Decimal(population)
+    return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -327,77 +336,3 @@ class LocalResource(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ExportLogQuerySet(ScopedQuerySet):
-    """An export is logged against the user's home region (None for prefecture-wide users)."""
-
-    region_path = "region"
-    municipality_path = None
-
-
-class ExportLog(models.Model):
-    """Every CSV download: who, which, with what parameters, when."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("利用者"),
-        on_delete=models.PROTECT,
-        related_name="export_logs",
-    )
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("圏域"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    export = models.CharField(_("出力の種類"), max_length=50)
-    parameters = models.JSONField(_("条件"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
-
-    objects = ExportLogQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("出力の記録")
-        verbose_name_plural = _("出力の記録")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.export}"
-
-
-class DataChange(models.Model):
-    """A row per statement that wrote to a table the dashboard reads, inserted by database
-    triggers (migration 0003), never by the app. On PostgreSQL each row lives only until its
-    transaction commits, when a deferred trigger bumps DataVersion and deletes it (migration
-    0004); only the writing transaction itself ever sees one."""
-
-    id = models.BigAutoField(primary_key=True)
-
-    class Meta:
-        verbose_name = _("データ変更の記録")
-        verbose_name_plural = _("データ変更の記録")
-        default_permissions = ()
-
-    def __str__(self) -> str:
-        return f"データ変更 #{self.pk}"
-
-
-class DataVersion(models.Model):
-    """One row (id 1): how many committed transactions have written to the dashboard's tables.
-
-    Bumped by database triggers (migration 0004), on PostgreSQL when the writing transaction
-    commits, so that the version never moves before the data it stands for is visible; see
-    hokenfukushi/dashboard_cache.py: data_version."""
-
-    version = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("データ版")
-        verbose_name_plural = _("データ版")
-        default_permissions = ()
-
-    def __str__(self) -> str:
-        return f"データ版 {self.version}"

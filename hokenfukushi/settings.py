@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "coordinators",
     "meetings",
     "caseload",
+    "dashboard",
+    "exports",
 ]
 
 MIDDLEWARE = [

@@ -137,7 +137,7 @@ def _empty_cache():
     # tests on SQLite: start every test with nothing cached.
     from django.core.cache import cache
 
-    from hokenfukushi import dashboard_cache
+    from dashboard import cache as dashboard_cache
 
     cache.clear()
     dashboard_cache.clear()

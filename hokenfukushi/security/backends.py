@@ -25,7 +25,7 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, Subquery
 
-from hokenfukushi.dashboard_cache import version_text
+from dashboard.cache import version_text
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class _CompiledLookup:
 def _select_by_pk(alias: str, vendor: str) -> _CompiledLookup:
     """The ORM's own SELECT for `User.objects.get(pk=…)`, its columns and converters, with the
     data version as one more column."""
-    from hokenfukushi.models import DataVersion
+    from dashboard.models import DataVersion
 
     model = get_user_model()
     version = DataVersion.objects.filter(pk=1).values("version")

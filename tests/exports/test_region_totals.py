@@ -15,8 +15,8 @@ from caseload.factories import CountReportFactory
 from caseload.models import COUNT_FIELDS
 from coordinators.factories import CoordinatorFactory, OrganizationFactory
 from coordinators.models import Coordinator, Experience
-from hokenfukushi.exports import tables
-from hokenfukushi.exports.csv_output import stream_csv
+from exports import tables
+from exports.csv_output import stream_csv
 from hokenfukushi.factories import (
     MunicipalityFactory,
     PopulationSnapshotFactory,

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from caseload.factories import CountReportFactory
+from exports import tables
 from hokenfukushi import compiled_sql
-from hokenfukushi.exports import tables
 from hokenfukushi.factories import PopulationSnapshotFactory, RegionAdminFactory
 
 pytestmark = pytest.mark.django_db

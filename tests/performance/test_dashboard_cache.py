@@ -5,12 +5,12 @@ import itertools
 
 import pytest
 
+from benchmarks.synthetic import generate_synthetic
 from caseload.factories import CountReportFactory
 from coordinators.factories import CoordinatorFactory
-from hokenfukushi.dashboard_cache import cached_dashboard, data_version, read_scope_key
+from dashboard.cache import cached_dashboard, data_version, read_scope_key
 from hokenfukushi.factories import MunicipalityFactory, MunicipalStaffFactory, code_for
 from hokenfukushi.models import Municipality
-from hokenfukushi.synthetic import generate_synthetic
 
 TODAY = dt.date(2025, 11, 24)
 
@@ -142,7 +142,7 @@ def test_two_staff_of_one_town_share_but_a_neighbour_town_does_not(
 
 @pytest.mark.django_db
 def test_another_process_reuses_the_shared_cache_entry(region_admin, town):
-    from hokenfukushi import dashboard_cache
+    from dashboard import cache as dashboard_cache
 
     builder = CountingBuilder()
     first = _get(region_admin, builder)
@@ -155,7 +155,7 @@ def test_another_process_reuses_the_shared_cache_entry(region_admin, town):
 def test_this_process_copy_expires_with_the_cache(settings, region_admin, town, monkeypatch):
     from django.core.cache import cache
 
-    from hokenfukushi import dashboard_cache
+    from dashboard import cache as dashboard_cache
 
     settings.DASHBOARD_CACHE_SECONDS = 60
     builder = CountingBuilder()

@@ -6,7 +6,7 @@ from django.db import connection
 
 from caseload.factories import CountReportFactory
 from caseload.models import CountReport
-from hokenfukushi.dashboard_cache import dashboard_tables, data_version
+from dashboard.cache import dashboard_tables, data_version
 from hokenfukushi.models import Municipality
 
 
@@ -89,7 +89,7 @@ def test_a_write_that_commits_last_still_changes_the_version(
 @pytest.mark.django_db(transaction=True)
 def test_the_version_still_moves_after_the_counter_row_is_gone(town):
     # `flush` (and a restore through it) empties DataVersion; the next write recreates the row.
-    from hokenfukushi.models import DataVersion
+    from dashboard.models import DataVersion
 
     DataVersion.objects.all().delete()
     before = data_version()

@@ -1,5 +1,5 @@
 """The rendered dashboard is reused while its data and its viewer are unchanged
-(hokenfukushi.dashboard_cache.cached_page): what each user sees must be exactly what a fresh
+(dashboard.cache.cached_page): what each user sees must be exactly what a fresh
 render would show them, with their own name, their own CSRF token and their own messages."""
 
 import re
@@ -11,7 +11,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client, RequestFactory
 
 from caseload.factories import CountReportFactory
-from hokenfukushi import dashboard_cache, views
+from dashboard import cache as dashboard_cache
+from dashboard import views
 from hokenfukushi.factories import RegionAdminFactory
 from hokenfukushi.fiscal import current_fiscal_year
 

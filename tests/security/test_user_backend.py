@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
 from caseload.factories import CountReportFactory
-from hokenfukushi.dashboard_cache import data_version
+from dashboard.cache import data_version
 from hokenfukushi.factories import MunicipalStaffFactory, RegionAdminFactory
 from hokenfukushi.models import User
 from hokenfukushi.security.backends import ModelBackend

@@ -1,19 +1,25 @@
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from hokenfukushi.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_users, load_region_core
 
-# Each domain app contributes its own demo data through `<app>.demo.load(region)`, in this order
-# (meetings refer to coordinators).
-APP_DEMO_MODULES = (
-    "coordinators.demo",
-    "meetings.demo",
-    "caseload.demo",
-    "hokenfukushi.demo_coverage",
-)
+
+def demo_loaders() -> list:
+    """Each installed app's `<app>.demo.load(region)`, found through the app registry (as the
+    admin finds `admin` modules), in INSTALLED_APPS order: an app is listed after the apps its
+    data refers to (meetings after coordinators). The core knows no app by name."""
+    loaders = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "demo"):
+            module = import_module(f"{config.name}.demo")
+            if callable(getattr(module, "load", None)):
+                loaders.append(module.load)
+    return loaders
 
 
 class Command(BaseCommand):
@@ -35,14 +41,8 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             region = load_region_core()
-            for module_name in APP_DEMO_MODULES:
-                try:
-                    module = import_module(module_name)
-                except ModuleNotFoundError as missing:
-                    if missing.name != module_name:
-                        raise
-                    continue
-                module.load(region)
+            for load in demo_loaders():
+                load(region)
             if with_users:
                 load_demo_users(region)
         self.stdout.write(self.style.SUCCESS(f"デモデータを読み込みました: {region.name}"))
