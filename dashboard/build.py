@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
 
-from django.db import router
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness, completeness_from_rows
@@ -28,7 +27,6 @@ from coordinators.models import (
     TrainingYearRow,
     summarize_coordinators,
 )
-from dashboard.cache import read_scope_key
 from dashboard.coverage import (
     Counts,
     Gap,
@@ -45,7 +43,6 @@ from dashboard.coverage import (
     sum_counts,
     town_coverage,
 )
-from hokenfukushi import compiled_sql
 from hokenfukushi.models import Council, LocalResource, Municipality, Region, User
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 
@@ -155,38 +152,13 @@ def _own_town_id(user: User) -> int | None:
     return user.municipality_id if user.role == User.Role.MUNICIPAL else None
 
 
-class _Statements:
-    """The page's statements, each compiled once per process for what builds it (compiled_sql).
+@dataclass(frozen=True)
+class _Selection:
+    """What every statement of the page is built from: the user's read scope (each statement
+    starts from `visible_to(user)`) and the region picked (None: every region they may read)."""
 
-    Every statement is built from: the user's read scope (`visible_to(user)`, which reads only
-    what `read_scope_key` names: users with the same key read the same rows), the region picked
-    and, for two of them, the fiscal year. So the key is (database, statement, read scope,
-    region picked[, fiscal year]). None of the query methods used reads the clock, settings or
-    data while building (`latest_approved_up_to` compares years inside the statement).
-
-    The participants' attendances are filtered by the ids of meetings read first (data), so that
-    statement is built on every call. Picking the meetings in a subquery instead would make it
-    memoizable, but measured on the benchmark data it saved 0.3–0.5 ms of Python and cost as
-    much more in PostgreSQL, and a meeting written between the two statements could then leave
-    a charted meeting without its attendances."""
-
-    def __init__(self, user: User, picked: Region | None, fiscal_year: int) -> None:
-        self.user = user
-        self.picked = picked
-        self.fiscal_year = fiscal_year
-        self.alias = router.db_for_read(Municipality)
-        self.scope = read_scope_key(user)
-        self.picked_pk = picked.pk if picked is not None else None
-
-    def _key(self, name: str, *, by_year: bool) -> tuple:
-        year = self.fiscal_year if by_year else None
-        return (self.alias, name, self.scope, self.picked_pk, year)
-
-    def rows(self, name: str, build: Callable[[], QuerySet], *, by_year: bool = False) -> list:
-        return compiled_sql.compiled(self._key(name, by_year=by_year), build).rows()
-
-    def count(self, name: str, build: Callable[[], QuerySet]) -> int:
-        return compiled_sql.compiled_count(self._key(name, by_year=False), build).rows()[0][0]
+    user: User
+    picked: Region | None
 
 
 def build_dashboard(
@@ -198,44 +170,28 @@ def build_dashboard(
 ) -> Dashboard:
     """Everything the dashboard shows for `user` in `fiscal_year`: the towns of `region` (or of
     every region they may read), their facts and gaps, and the regions' summaries."""
-    statements = _Statements(user, region, fiscal_year)
-    selectable_regions = _instances(
-        Region,
-        statements.rows(
-            "regions", lambda: Region.objects.visible_to(user).values_list(*_fields(Region))
-        ),
-        statements.alias,
-    )
+    selection = _Selection(user, region)
+    selectable_regions = list(Region.objects.visible_to(user))
     regions = [region] if region is not None else selectable_regions
     regions_by_id = {r.pk: r for r in regions}
 
-    towns = _towns(statements, regions)
+    towns = _towns(selection, regions)
     reports = CountReport.objects.visible_to
     completeness = completeness_from_rows(
         (town.pk for town in towns),
-        statements.rows(
-            "completeness",
-            lambda: _in_picked(reports(user), "municipality__region", region).completeness_rows(
-                fiscal_year
-            ),
-            by_year=True,
+        list(
+            _in_picked(reports(user), "municipality__region", region).completeness_rows(fiscal_year)
         ),
     )
     # The figures as plain values: the page reads four counts and a year of each report, and
     # model instances of all twenty columns cost more than the query.
     latest = {
         town_id: (report_year, Counts(*figures))
-        for town_id, report_year, *figures in statements.rows(
-            "latest",
-            lambda: (
-                _in_picked(
-                    reports(user).latest_approved_up_to(fiscal_year), "municipality__region", region
-                )
-                .order_by()
-                .values_list("municipality_id", "fiscal_year", *COUNT_FIELDS)
-            ),
-            by_year=True,
+        for town_id, report_year, *figures in _in_picked(
+            reports(user).latest_approved_up_to(fiscal_year), "municipality__region", region
         )
+        .order_by()
+        .values_list("municipality_id", "fiscal_year", *COUNT_FIELDS)
     }
 
     def coordinators() -> CoordinatorQuerySet:
@@ -243,21 +199,16 @@ def build_dashboard(
 
     coordinator_summary = summarize_coordinators(
         towns,
-        statements.rows("coordinators", lambda: coordinators().summary_rows()[0]),
-        statements.rows("coordinated towns", lambda: coordinators().summary_rows()[1]),
+        list(coordinators().summary_rows()[0]),
+        list(coordinators().summary_rows()[1]),
     )
     coverage_by_town = coordinator_summary.coverage
     councils_by_town: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for town_id, status, form in statements.rows(
-        "councils",
-        lambda: _in_picked(
-            Council.municipalities.through.objects.filter(
-                council__in=Council.objects.visible_to(user)
-            ),
-            "municipality__region",
-            region,
-        ).values_list("municipality_id", "council__status", "council__form"),
-    ):
+    for town_id, status, form in _in_picked(
+        Council.municipalities.through.objects.filter(council__in=Council.objects.visible_to(user)),
+        "municipality__region",
+        region,
+    ).values_list("municipality_id", "council__status", "council__form"):
         councils_by_town[town_id].append((status, form))
 
     own_town = _own_town_id(user)
@@ -290,9 +241,9 @@ def build_dashboard(
             )
         )
 
-    meetings = _meeting_rows(statements)
+    meetings = _meeting_rows(selection)
     panels = _region_panels(
-        statements,
+        selection,
         regions,
         rows,
         meetings=meetings,
@@ -313,25 +264,12 @@ def build_dashboard(
         population=population,
         coordinators=coordinator_summary.total,
         experienced_coordinators=coordinator_summary.experienced,
-        open_actions=statements.count(
-            "open actions",
-            lambda: _in_picked(
-                ActionItem.objects.visible_to(user).open(), "raised_at__region", region
-            ),
-        ),
+        open_actions=(
+            _in_picked(ActionItem.objects.visible_to(user).open(), "raised_at__region", region)
+        ).count(),
         training_years=coordinator_summary.training_years,
         participants=_participants(user, meetings, regions_by_id),
     )
-
-
-def _fields(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _instances(model: type[Model], rows: list[tuple], alias: str) -> list:
-    """The rows of `values_list(*_fields(model))` as the model instances the ORM would make."""
-    names = _fields(model)
-    return [model.from_db(alias, names, row) for row in rows]
 
 
 def _in_picked(queryset: QuerySet, region_path: str, picked: Region | None) -> QuerySet:
@@ -346,7 +284,7 @@ def _in_picked(queryset: QuerySet, region_path: str, picked: Region | None) -> Q
     return queryset.filter(**{region_path: picked})
 
 
-def _towns(statements: _Statements, regions: Sequence[Region]) -> list[Municipality]:
+def _towns(selection: _Selection, regions: Sequence[Region]) -> list[Municipality]:
     """The towns of `regions` (the picked region or every region the user may read) with their
     latest population, in the order of `regions` (as read from the database) and by code within
     a region.
@@ -356,22 +294,14 @@ def _towns(statements: _Statements, regions: Sequence[Region]) -> list[Municipal
     six ASCII digits, so Python orders them as the database does."""
     by_id = {r.pk: r for r in regions}
     position = {r.pk: index for index, r in enumerate(regions)}
-    user, picked = statements.user, statements.picked
-    names = _fields(Municipality)
-    towns = []
-    for *values, population in statements.rows(
-        "towns",
-        lambda: (
-            _in_picked(Municipality.objects.visible_to(user), "region", picked)
-            .with_latest_population(with_as_of=False)
-            .order_by("code")
-            .values_list(*names, "population")
-        ),
-    ):
-        town = Municipality.from_db(statements.alias, names, values)
-        town.population = population
+    user, picked = selection.user, selection.picked
+    towns = list(
+        _in_picked(Municipality.objects.visible_to(user), "region", picked)
+        .with_latest_population(with_as_of=False)
+        .order_by("code")
+    )
+    for town in towns:
         town.region = by_id[town.region_id]
-        towns.append(town)
     towns.sort(key=lambda town: position[town.region_id])  # stable: by code within a region
     return towns
 
@@ -382,18 +312,15 @@ _MeetingRow = tuple[int, int, int, str, dt.datetime]
 _MEETING_COLUMNS = ("id", "region_id", "number", "status", "starts_at")
 
 
-def _meeting_rows(statements: _Statements) -> list[_MeetingRow]:
+def _meeting_rows(selection: _Selection) -> list[_MeetingRow]:
     """Every held or planned meeting: the schedules need region, status and start, and the
     participants chart picks its meetings from these too. (As model instances with attendance
     counts they once took a third of the dashboard's time at national size.)"""
-    user, picked = statements.user, statements.picked
-    return statements.rows(
-        "meetings",
-        lambda: (
-            _in_picked(Meeting.objects.visible_to(user), "region", picked)
-            .filter(status__in=(MeetingStatus.HELD, MeetingStatus.PLANNED))
-            .values_list(*_MEETING_COLUMNS)
-        ),
+    user, picked = selection.user, selection.picked
+    return list(
+        _in_picked(Meeting.objects.visible_to(user), "region", picked)
+        .filter(status__in=(MeetingStatus.HELD, MeetingStatus.PLANNED))
+        .values_list(*_MEETING_COLUMNS)
     )
 
 
@@ -440,7 +367,7 @@ def _participants(
 
 
 def _region_panels(
-    statements: _Statements,
+    selection: _Selection,
     regions: Sequence[Region],
     rows: Sequence[TownRow],
     *,
@@ -448,11 +375,10 @@ def _region_panels(
     fiscal_year: int,
     today: dt.date,
 ) -> list[RegionPanel]:
-    user, picked = statements.user, statements.picked
+    user, picked = selection.user, selection.picked
     resources: dict[int, list[ResourceFacts]] = defaultdict(list)
-    for region_id, kind, children, adults, medical in statements.rows(
-        "resources",
-        lambda: _in_picked(
+    for region_id, kind, children, adults, medical in list(
+        _in_picked(
             LocalResource.objects.visible_to(user), "municipality__region", picked
         ).values_list(
             "municipality__region_id",
@@ -460,7 +386,7 @@ def _region_panels(
             "serves_children",
             "serves_adults",
             "accepts_medical_care",
-        ),
+        )
     ):
         resources[region_id].append(ResourceFacts(kind, children, adults, medical))
     held: dict[int, list[dt.date]] = defaultdict(list)

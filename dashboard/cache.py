@@ -74,19 +74,11 @@ _version_being_rendered: ContextVar[str | None] = ContextVar("version_being_rend
 
 
 def data_version(user: User | None = None) -> str:
-    """A string that changes whenever a row of the dashboard's tables is written.
-
-    A request's user carries the version read with it at the start of the request
-    (hokenfukushi.security.backends), which saves a statement; data read after it is never
-    older than it, so a page cached under it is never staler than its key says. Inside a
-    transaction it is read again, with the transaction's own writes."""
+    """A string that changes whenever a row of the dashboard's tables is written. Inside a
+    transaction it is read with the transaction's own writes."""
     known = _version_being_rendered.get()
     if known is not None:
         return known
-    if user is not None and not connection.in_atomic_block:
-        loaded = getattr(user, "data_version_at_load", None)
-        if loaded is not None:
-            return loaded
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
             cursor.execute(_VERSION_WITH_OWN_WRITES_SQL)

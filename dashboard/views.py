@@ -3,8 +3,6 @@
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.db import router
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template import RequestContext, loader
@@ -14,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from caseload.models import CountReport
 from dashboard.build import build_dashboard
-from dashboard.cache import cached_dashboard, cached_page, read_scope_key
+from dashboard.cache import cached_dashboard, cached_page
 from dashboard.coverage import FixIn
-from hokenfukushi import compiled_sql
-from hokenfukushi.fiscal import current_fiscal_year
+from hokenfukushi.fiscal import FIRST_FISCAL_YEAR, current_fiscal_year, default_fiscal_year
 from hokenfukushi.models import Region
 
 logger = logging.getLogger(__name__)
@@ -71,37 +68,17 @@ def _fix_links(user) -> dict[str, tuple[str, str, str, str]]:
     return links
 
 
-FIRST_FISCAL_YEAR = 2019
-
-
 def _fiscal_year_param(value: str | None, current: int) -> int | None:
     if value and value.isdigit() and FIRST_FISCAL_YEAR <= int(value) <= current:
         return int(value)
     return None
 
 
-def default_fiscal_year(user, *, region: Region | None, current: int) -> int:
-    """The newest fiscal year with approved figures in what the user is looking at, as on the
-    caseload page and the exports: early in a year nothing is approved yet, and opening on an
-    empty year would show zeros that only mean "not reported yet"."""
-
-    def build() -> QuerySet:
-        reports = CountReport.objects.visible_to(user)
-        if region is not None:
-            reports = reports.filter(municipality__region=region)
-        return reports.latest_approved_fiscal_year_rows()
-
-    # Compiled once per read scope and region, as the dashboard's own statements are.
-    key = (
-        router.db_for_read(CountReport),
-        "default fiscal year",
-        read_scope_key(user),
-        region.pk if region is not None else None,
-    )
-    latest = next(iter(compiled_sql.compiled(key, build).rows()), None)
-    if latest is None or not FIRST_FISCAL_YEAR <= latest <= current:
-        return current
-    return latest
+def _default_year(user, *, region: Region | None, current: int) -> int:
+    reports = CountReport.objects.visible_to(user)
+    if region is not None:
+        reports = reports.filter(municipality__region=region)
+    return default_fiscal_year(reports.latest_approved_fiscal_year(), current=current)
 
 
 def render_text(
@@ -148,7 +125,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             today=today,
             region=region,
             build=build_dashboard,
-            default_year=lambda: default_fiscal_year(user, region=region, current=current),
+            default_year=lambda: _default_year(user, region=region, current=current),
         )
         return render_text(
             request,

@@ -8,7 +8,7 @@ the open-data table still sums them while streaming (its suppression plans are p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -29,7 +29,6 @@ from django.db.models.functions import Coalesce
 
 from caseload.models import COUNT_FIELDS, SUBSET_FIELDS, CountReport, ReportCompleteness
 from coordinators.models import Coordinator, Experience
-from dashboard.cache import read_scope_key
 from exports.csv_output import LINE_END, Cell, csv_field
 from exports.suppression import (
     SUPPRESSED,
@@ -37,7 +36,6 @@ from exports.suppression import (
     ColumnSummary,
     plan_column,
 )
-from hokenfukushi import compiled_sql
 from hokenfukushi.fiscal import fiscal_year_bounds
 from hokenfukushi.models import (
     Council,
@@ -359,19 +357,6 @@ def _report_status(report_as_of, has_any_report: bool) -> ReportCompleteness:
     return ReportCompleteness.MISSING
 
 
-def _statement(
-    name: str, model, user, *inputs: Hashable, build: Callable[[], QuerySet]
-) -> compiled_sql.CompiledSelect:
-    """The export statement `name`, built and compiled once per process for each read scope
-    and other input (compiled_sql): building and compiling the town statement's forty
-    subexpressions cost more CPU than the whole rest of a 4-town download.
-
-    Its builders read the user only through `visible_to` (the read scope, which
-    `read_scope_key` names) and otherwise only what `inputs` names: no clock, no setting."""
-    key = (model.objects.db, f"exports.{name}", read_scope_key(user), *inputs)
-    return compiled_sql.compiled(key, build)
-
-
 @contextmanager
 def _one_snapshot(using: str) -> Iterator[None]:
     """Statements run inside read the database as of one moment (PostgreSQL REPEATABLE READ;
@@ -398,28 +383,18 @@ def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
 
 def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
     labels = {status: str(status.label) for status in ReportCompleteness}
-    towns = _statement(
-        "prefecture.towns",
-        Municipality,
-        user,
-        fiscal_year,
-        build=lambda: towns_with_figures(user, fiscal_year).values_list(*TOWN_COLUMNS),
-    )
-    for *figures, status, form, has_any_report in towns.stream(TOWN_CHUNK_SIZE):
+    towns = towns_with_figures(user, fiscal_year).values_list(*TOWN_COLUMNS)
+    for *figures, status, form, has_any_report in towns.iterator(chunk_size=TOWN_CHUNK_SIZE):
         yield (
             *figures,
             council_label(status, form),
             labels[_report_status(figures[4], has_any_report)],
         )
     approved_label = labels[ReportCompleteness.APPROVED]
-    totals = _statement(
-        "prefecture.region_totals",
-        Region,
-        user,
-        fiscal_year,
-        build=lambda: region_totals(user, fiscal_year),
-    )
-    for name, towns_count, approved, *sums, status, form in totals.stream(REGION_CHUNK_SIZE):
+    totals = region_totals(user, fiscal_year)
+    for name, towns_count, approved, *sums, status, form in totals.iterator(
+        chunk_size=REGION_CHUNK_SIZE
+    ):
         yield (
             None,
             f"{name} 計",
@@ -495,25 +470,19 @@ def open_data_table(user, fiscal_year: int, threshold: int) -> tuple[Sequence[st
 
 def _caseload_reports(user, names: Sequence[str]) -> Iterator[tuple]:
     """One tuple per report in scope: code, town, as_of, fiscal year, status, then `names`."""
-    names = tuple(names)
-    return _statement(
-        "caseload.reports",
-        CountReport,
-        user,
-        names,
-        build=lambda: (
-            CountReport.objects.visible_to(user)
-            .order_by("municipality__code", "as_of", "pk")
-            .values_list(
-                "municipality__code",
-                "municipality__name",
-                "as_of",
-                "fiscal_year",
-                "status",
-                *names,
-            )
-        ),
-    ).stream(CHUNK_SIZE)
+    return (
+        CountReport.objects.visible_to(user)
+        .order_by("municipality__code", "as_of", "pk")
+        .values_list(
+            "municipality__code",
+            "municipality__name",
+            "as_of",
+            "fiscal_year",
+            "status",
+            *names,
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
 
 
 def _caseload_labels() -> tuple[list[str], list[str], dict[str, str]]:

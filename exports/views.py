@@ -27,11 +27,15 @@ from exports.csv_output import (
 )
 from exports.forms import EncodingForm, FiscalYearExportForm
 from exports.services import ExportKind, record_export
-from hokenfukushi.fiscal import current_fiscal_year, era_year
+from hokenfukushi.fiscal import (
+    FIRST_FISCAL_YEAR,
+    current_fiscal_year,
+    default_fiscal_year,
+    era_year,
+)
 from hokenfukushi.models import Region, User
 from hokenfukushi.scope import can_read_anything
 
-FIRST_FISCAL_YEAR = 2016  # coordinator training began in FY2016
 ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
 
 
@@ -45,15 +49,15 @@ def selectable_fiscal_years() -> list[int]:
     return list(range(current_fiscal_year() + 1, FIRST_FISCAL_YEAR - 1, -1))
 
 
-def default_fiscal_year(user: User) -> int:
+def _default_year(user: User) -> int:
     latest = CountReport.objects.visible_to(user).latest_approved_fiscal_year()
-    return latest or current_fiscal_year()
+    return default_fiscal_year(latest, current=current_fiscal_year())
 
 
 def _with_default_year(request: HttpRequest):
     data = request.GET.copy()
     if not data.get("fiscal_year"):
-        data["fiscal_year"] = str(default_fiscal_year(request.user))
+        data["fiscal_year"] = str(_default_year(request.user))
     return data
 
 
@@ -66,7 +70,7 @@ def _scope_name(user: User) -> str:
 
 def _forms(user: User, data=None, *, bound: str | None = None) -> dict:
     years = selectable_fiscal_years()
-    initial = {"fiscal_year": default_fiscal_year(user)}
+    initial = {"fiscal_year": _default_year(user)}
     return {
         "prefecture_form": FiscalYearExportForm(
             data if bound == "prefecture" else None,

@@ -53,3 +53,22 @@ def fiscal_year_label(fiscal_year: int) -> str:
     but the fiscal year is conventionally named after the era of its larger part)."""
     name, number = era_year(dt.date(fiscal_year, 12, 31))
     return f"{name}{_year_label(number)}年度"
+
+
+# The first fiscal year any page or export offers: FY2016 (平成28年度), when the amended 児童福祉法
+# (art. 56-6 (2), June 2016) first asked local governments to support children with medical care
+# and the national coordinator training began. No figure this project keeps (counts, training
+# years, meetings) can be older, and the exports already offered it; the dashboard used to start
+# at FY2019, which hid three years a user could download.
+FIRST_FISCAL_YEAR = 2016
+
+
+def default_fiscal_year(latest_approved: int | None, *, current: int) -> int:
+    """The fiscal year a page or export opens on: the newest with approved figures in what the
+    user is looking at (`CountReportQuerySet.latest_approved_fiscal_year`), if it is a year
+    the pages offer (FIRST_FISCAL_YEAR to `current`); otherwise `current`. Early in a year
+    nothing is approved yet, and opening on an empty year would show zeros that only mean "not
+    reported yet"."""
+    if latest_approved is None or not FIRST_FISCAL_YEAR <= latest_approved <= current:
+        return current
+    return latest_approved

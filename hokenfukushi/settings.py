@@ -215,8 +215,7 @@ MIDDLEWARE[_after_messages:_after_messages] = [
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend with a get_user compiled once (hokenfukushi/security/backends.py)
-    "hokenfukushi.security.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Lockout: 5 failures for one (user name, IP) pair lock that pair for 15 minutes. Keying on the

@@ -1,7 +1,5 @@
 from django import template
 
-from dashboard import dashboard_html
-
 register = template.Library()
 
 
@@ -20,14 +18,3 @@ def thousands(value) -> str:
 @register.filter(name="abs")
 def absolute(value):
     return abs(value)
-
-
-# The repeated parts of the dashboard, written in Python (see hokenfukushi/dashboard_html.py).
-register.simple_tag(dashboard_html.town_table_rows)
-register.simple_tag(dashboard_html.town_chart_bars)
-register.simple_tag(dashboard_html.town_chart_table_rows)
-register.simple_tag(dashboard_html.gap_items)
-register.simple_tag(dashboard_html.training_chart_bars)
-register.simple_tag(dashboard_html.training_chart_table_rows)
-register.simple_tag(dashboard_html.participant_chart_bars)
-register.simple_tag(dashboard_html.participant_chart_table_rows)

@@ -154,12 +154,12 @@ def test_with_redis_sessions_a_cached_page_costs_two_queries(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("sessions", ["db", "redis"])
-def test_outside_a_transaction_the_version_comes_with_the_user(
+def test_a_cached_page_costs_the_user_and_the_data_version(
     sessions, request, settings, region_admin, town, django_assert_num_queries
 ):
-    # As in production (autocommit): the data version is read in the user's statement, so a
-    # cached page costs that one statement (plus the session's, when sessions are in the
-    # database), and a write committed since is still seen on the next request.
+    # As in production (autocommit): a cached page costs Django's own user lookup and one
+    # statement for the data versions (plus the session's, when sessions are in the database),
+    # and a write committed since is still seen on the next request.
     if sessions == "redis":
         redis_url = request.getfixturevalue("redis_url")
         settings.CACHES = {
@@ -173,7 +173,7 @@ def test_outside_a_transaction_the_version_comes_with_the_user(
     client.force_login(region_admin)
     year = current_fiscal_year()
     first = _page(client, fiscal_year=year)
-    with django_assert_num_queries(1 if sessions == "redis" else 2):
+    with django_assert_num_queries(2 if sessions == "redis" else 3):
         assert TOKEN.sub("", _page(client, fiscal_year=year)) == TOKEN.sub("", first)
     CountReportFactory(municipality=town, fiscal_year=year, smid_children=4321, status="approved")
     assert "4321人" in _page(client, fiscal_year=year) and "4321人" not in first
