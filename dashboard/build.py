@@ -36,14 +36,13 @@ from dashboard.coverage import (
     ThisYearReport,
     TownCoverage,
     TownFacts,
-    best_council,
     meeting_schedule,
     rate_per_10000,
     resource_gaps,
     sum_counts,
     town_coverage,
 )
-from hokenfukushi.models import Council, LocalResource, Municipality, Region, User
+from hokenfukushi.models import Council, LocalResource, Municipality, Region, User, best_council
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 
 _THIS_YEAR_REPORT = {
@@ -148,7 +147,8 @@ class Dashboard:
         return max((m.total for m in self.participants), default=0)
 
 
-def _own_town_id(user: User) -> int | None:
+def own_town_id(user: User) -> int | None:
+    """The town a municipal user's page highlights as theirs."""
     return user.municipality_id if user.role == User.Role.MUNICIPAL else None
 
 
@@ -211,7 +211,7 @@ def build_dashboard(
     ).values_list("municipality_id", "council__status", "council__form"):
         councils_by_town[town_id].append((status, form))
 
-    own_town = _own_town_id(user)
+    own_town = own_town_id(user)
     rows = []
     for town in towns:
         counts_fiscal_year, counts = latest.get(town.pk, (None, None))

@@ -2,15 +2,18 @@
 
 The dashboard reads a dozen tables; computing it costs many times a signed-in request's fixed
 cost (session and user). It is the same for every user with the same read scope, so it is cached
-per (read scope, own town, fiscal year, day, region, data version); the rendered page is cached
-per viewer as well (their name is in the header). The data version is read from the database on
-every request, so a write in any worker, process or server is seen at once, whatever cache
+per (read scope, own town, fiscal year, day, region, data versions); the rendered page is cached
+per viewer as well (their name is in the header). The data versions are read from the database
+on every request, so a write in any worker, process or server is seen at once, whatever cache
 backend holds the values, and nothing has to remember to invalidate anything.
 
-The version is a counter (`DataVersion`) that database triggers on the dashboard's tables bump
-for every transaction that writes to them, bulk inserts and raw SQL included; on PostgreSQL at
-commit, so it never moves before the data it stands for is visible (migrations hokenfukushi/0003
-and 0004). Reading it is one index lookup, done in the statement that loads the request's user.
+The versions are counters, one per region (`DataVersion`), that database triggers on the
+dashboard's tables bump for every transaction that writes to that region's rows, bulk inserts
+and raw SQL included; on PostgreSQL at commit, so a version never moves before the data it
+stands for is visible (dashboard/migrations/0002). A page depends on the versions of the regions
+it shows, which the one scope rule gives (`Region.objects.visible_to(user)`, narrowed to the
+region picked): a write in one region leaves every other region's pages cached, and a
+prefecture-wide page moves with each of its regions. Reading them is one indexed statement.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,11 +35,17 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q, QuerySet, Value
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
+from dashboard.build import own_town_id
+from dashboard.models import EVERY_REGION, DataChange, DataVersion
+from hokenfukushi.models import Region
+from hokenfukushi.scope import read_filter
+
 if TYPE_CHECKING:
-    from hokenfukushi.models import Region, User
+    from hokenfukushi.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -73,53 +82,55 @@ def dashboard_tables() -> list[str]:
 _version_being_rendered: ContextVar[str | None] = ContextVar("version_being_rendered", default=None)
 
 
-def data_version(user: User | None = None) -> str:
-    """A string that changes whenever a row of the dashboard's tables is written. Inside a
-    transaction it is read with the transaction's own writes."""
+def _regions_shown(user: User | None, region: Region | None) -> QuerySet:
+    """The ids of the regions a page shows: those the user may read (every region for None),
+    narrowed to the one picked."""
+    regions = Region.objects.all() if user is None else Region.objects.visible_to(user)
+    if region is not None:
+        regions = regions.filter(pk=region.pk)
+    return regions.values("pk")
+
+
+def data_version(user: User | None = None, *, region: Region | None = None) -> str:
+    """A string that changes whenever a row of the dashboard's tables is written in a region the
+    page of `user` (with `region` picked) shows, or a row of no single region. Without a user,
+    any region. Inside a transaction it is read with the transaction's own writes."""
     known = _version_being_rendered.get()
     if known is not None:
         return known
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            cursor.execute(_VERSION_WITH_OWN_WRITES_SQL)
-            committed, pending = cursor.fetchone()
+    depends_on = Q(region_id=EVERY_REGION) | Q(region_id__in=_regions_shown(user, region))
+    rows = DataVersion.objects.filter(depends_on).values_list("region_id", "version")
+    if connection.in_atomic_block:
+        # And the transaction's own writes, not yet committed: DataChange rows exist only inside
+        # the writing transaction on PostgreSQL (deleted at commit, so the table is empty to
+        # everyone else); on SQLite there are none. In the same statement, marked region -1.
+        own = DataChange.objects.filter(depends_on).values_list(Value(_OWN), "id")
+        rows = rows.union(own, all=True)
+    committed, pending = [], 0
+    for region_id, value in rows:
+        if region_id == _OWN:
+            pending = max(pending, value)
         else:
-            cursor.execute(_VERSION_SQL)
-            row, pending = cursor.fetchone(), None
-            committed = row[0] if row else None
-    return version_text(committed=committed, pending=pending)
+            committed.append((region_id, value))
+    return version_text(committed=sorted(committed), pending=pending)
 
 
-def version_text(*, committed: int | None, pending: int | None = None) -> str:
-    """The version as data_version() gives it. No counter row yet (nothing written since the
-    tables were emptied) is version 0."""
-    return f"{committed or 0}-{pending or 0}"
+# Marks the transaction's own pending changes among the counters (no region has this id).
+_OWN = -1
 
 
-# The counter of committed writes. Inside a transaction, also its own writes not yet committed:
-# DataChange rows exist only inside the writing transaction on PostgreSQL (deleted at commit,
-# so the table is empty to everyone else, and in autocommit there is nothing of one's own to
-# see); on SQLite there are none.
-_VERSION_SQL = "SELECT version FROM hokenfukushi_dataversion WHERE id = 1"
-_VERSION_WITH_OWN_WRITES_SQL = (
-    "SELECT (SELECT version FROM hokenfukushi_dataversion WHERE id = 1), "
-    "(SELECT MAX(id) FROM hokenfukushi_datachange)"
-)
+def version_text(*, committed: Iterable[tuple[int, int]], pending: int | None = None) -> str:
+    """The versions as data_version() gives them: region:version of each region with a counter
+    row (none yet: nothing written there since the tables were emptied), then the newest
+    uncommitted change of one's own."""
+    return ",".join(f"{region}:{version}" for region, version in committed) + f"+{pending or 0}"
 
 
-def read_scope_key(user: User) -> str:
-    """Users with the same key read the same rows and get the same page (scope.read_filter plus
-    the municipal user's own-town highlight)."""
-    if not (user.is_authenticated and user.is_active):
-        return "none"
-    if user.is_superuser or user.role == user.Role.PREFECTURE:
-        key = "all"
-    else:
-        region_id = user.scope_region_id
-        key = "none" if region_id is None else f"region:{region_id}"
-    if user.role == user.Role.MUNICIPAL:
-        key += f":town:{user.municipality_id}"
-    return key
+def scope_key(user: User) -> tuple:
+    """Users with the same key read the same rows and get the same dashboard: the scope rule's
+    own condition for them (scope.read_filter), and the town the page highlights as theirs."""
+    condition = read_filter(user, region_path="region", municipality_path="municipality")
+    return (repr(condition), own_town_id(user))
 
 
 def cached_dashboard(
@@ -153,10 +164,10 @@ def cached_dashboard(
 def _scope(user: User, *, today: dt.date, region: Region | None) -> tuple:
     return (
         code_version(),
-        read_scope_key(user),
+        *scope_key(user),
         today.isoformat(),
         region.pk if region is not None else "",
-        data_version(user),
+        data_version(user, region=region),
     )
 
 

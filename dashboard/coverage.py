@@ -219,16 +219,6 @@ def town_coverage(facts: TownFacts, *, fiscal_year: int) -> TownCoverage:
     )
 
 
-def best_council(councils: Iterable[tuple[str, str]]) -> tuple[str | None, str | None]:
-    """(status, form) of the most advanced council among (status, form) pairs."""
-    order = {CouncilStatus.NONE: 0, CouncilStatus.PLANNING: 1, CouncilStatus.ESTABLISHED: 2}
-    best: tuple[str | None, str | None] = (None, None)
-    for status, form in councils:
-        if best[0] is None or order[CouncilStatus(status)] > order[CouncilStatus(best[0])]:
-            best = (status, form)
-    return best
-
-
 # --- local resources (judged for a region: families travel within their region) --------------
 
 

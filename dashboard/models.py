@@ -9,14 +9,19 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The "region" of writes that belong to no single region (the regions table itself, TRUNCATE, a
+# row whose region is already gone): every page depends on it.
+EVERY_REGION = 0
+
 
 class DataChange(models.Model):
-    """A row per statement that wrote to a table the dashboard reads, inserted by database
-    triggers (migration 0003), never by the app. On PostgreSQL each row lives only until its
-    transaction commits, when a deferred trigger bumps DataVersion and deletes it (migration
-    0004); only the writing transaction itself ever sees one."""
+    """A row per region a statement wrote to, inserted by database triggers on the tables the
+    dashboard reads (dashboard/migrations/0002), never by the app. On PostgreSQL each row lives
+    only until its transaction commits, when a deferred trigger bumps that region's DataVersion
+    and deletes it; only the writing transaction itself ever sees one."""
 
     id = models.BigAutoField(primary_key=True)
+    region_id = models.BigIntegerField(_("圏域"), default=EVERY_REGION)
 
     class Meta:
         verbose_name = _("データ変更の記録")
@@ -25,16 +30,19 @@ class DataChange(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"データ変更 #{self.pk}"
+        return f"データ変更 #{self.pk}（圏域 {self.region_id}）"
 
 
 class DataVersion(models.Model):
-    """One row (id 1): how many committed transactions have written to the dashboard's tables.
+    """One row per region: how many committed transactions have written to that region's rows of
+    the dashboard's tables (region EVERY_REGION: to rows of no single region).
 
-    Bumped by database triggers (migration 0004), on PostgreSQL when the writing transaction
-    commits, so that the version never moves before the data it stands for is visible; see
-    hokenfukushi/dashboard_cache.py: data_version."""
+    Bumped by database triggers (dashboard/migrations/0002), on PostgreSQL when the writing
+    transaction commits, so that a version never moves before the data it stands for is
+    visible; see dashboard/cache.py: data_version. A plain id, not a foreign key: the counter
+    of a deleted region is harmless, and region 0 is no region."""
 
+    region_id = models.BigIntegerField(_("圏域"), unique=True)
     version = models.BigIntegerField(default=0)
 
     class Meta:
@@ -44,4 +52,4 @@ class DataVersion(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"データ版 {self.version}"
+        return f"データ版 圏域 {self.region_id}: {self.version}"

@@ -8,13 +8,12 @@ the open-data table still sums them while streaming (its suppression plans are p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 from django.db.models import (
-    Case,
     Count,
     Exists,
     IntegerField,
@@ -22,8 +21,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -39,11 +36,11 @@ from exports.suppression import (
 from hokenfukushi.fiscal import fiscal_year_bounds
 from hokenfukushi.models import (
     Council,
-    CouncilForm,
-    CouncilStatus,
     Municipality,
     PopulationSnapshot,
     Region,
+    council_label,
+    council_preference_order,
 )
 
 # Rows are read from the database in chunks of this size (server-side cursor on PostgreSQL).
@@ -96,14 +93,6 @@ class _SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
-def _council_rank():
-    return Case(
-        When(status=CouncilStatus.ESTABLISHED, then=Value(0)),
-        When(status=CouncilStatus.PLANNING, then=Value(1)),
-        default=Value(2),
-    )
-
-
 def _covering_coordinators(**conditions):
     """Active coordinators covering the town: named for it, or covering its whole region.
 
@@ -126,53 +115,6 @@ def _covering_coordinators(**conditions):
         + _SubqueryCount(whole_region.values("pk"))
         - _SubqueryCount(both.values("pk"))
     )
-
-
-def council_label(status: str | None, form: str | None) -> str:
-    """設置済み councils are named by their form (単独設置, 共同設置, 圏域設置)."""
-    if status == CouncilStatus.ESTABLISHED and form:
-        return str(CouncilForm(form).label)
-    if status:
-        return str(CouncilStatus(status).label)
-    return str(CouncilStatus.NONE.label)
-
-
-_COUNCIL_RANK = {CouncilStatus.ESTABLISHED: 0, CouncilStatus.PLANNING: 1, CouncilStatus.NONE: 2}
-
-
-def council_preference(status: str | None, form: str | None) -> tuple[int, str]:
-    """How a region's councils are ranked for its total row: the furthest along first
-    (設置済み < 検討中 < 未設置), then by label; the region shows the label of the least."""
-    return (_COUNCIL_RANK.get(status, len(_COUNCIL_RANK)), council_label(status, form))
-
-
-def best_council_label(councils: Iterable[tuple[str | None, str | None]]) -> str:
-    """The label of a region's total row for its councils' (status, form) pairs."""
-    best = min((council_preference(status, form) for status, form in councils), default=None)
-    return str(CouncilStatus.NONE.label) if best is None else best[1]
-
-
-def _council_combinations() -> list[tuple[str, str]]:
-    """Every (status, form) a council can have; "" for a form left empty."""
-    return [(status, form) for status in CouncilStatus.values for form in [*CouncilForm.values, ""]]
-
-
-def council_preference_order() -> Case:
-    """`council_preference` as an integer the database can order councils by: its place among
-    every (status, form) pair's preference (labels compared in Python, never by a collation)."""
-    ranked = sorted({council_preference(*pair) for pair in _council_combinations()})
-    place = {preference: index for index, preference in enumerate(ranked)}
-    forms = [*CouncilForm.values, ""]
-    whens = []
-    for status in CouncilStatus.values:
-        by_form = {form: place[council_preference(status, form)] for form in forms}
-        if len(set(by_form.values())) == 1:
-            whens.append(When(status=status, then=Value(by_form[""])))
-        else:
-            whens += [
-                When(status=status, form=form, then=Value(value)) for form, value in by_form.items()
-            ]
-    return Case(*whens, default=Value(len(ranked)), output_field=IntegerField())
 
 
 def _population(year_end) -> QuerySet[PopulationSnapshot]:
@@ -202,8 +144,8 @@ def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
     )
     council = (
         Council.objects.filter(municipalities=OuterRef("pk"))
-        .annotate(rank=_council_rank())
-        .order_by("rank", "pk")
+        .annotate(preference=council_preference_order())
+        .order_by("preference", "pk")
     )
     return (
         Municipality.objects.visible_to(user)

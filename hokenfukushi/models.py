@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -233,6 +234,67 @@ class CouncilStatus(models.TextChoices):
     NONE = "none", _("未設置")
     PLANNING = "planning", _("検討中")
     ESTABLISHED = "established", _("設置済み")
+
+
+# --- a town's or region's council status: one rule for the dashboard and the exports ------------
+
+
+def council_label(status: str | None, form: str | None) -> str:
+    """設置済み councils are named by their form (単独設置, 共同設置, 圏域設置); the others by
+    their status; no council at all is 未設置."""
+    if status == CouncilStatus.ESTABLISHED and form:
+        return str(CouncilForm(form).label)
+    if status:
+        return str(CouncilStatus(status).label)
+    return str(CouncilStatus.NONE.label)
+
+
+_COUNCIL_RANK = {CouncilStatus.ESTABLISHED: 0, CouncilStatus.PLANNING: 1, CouncilStatus.NONE: 2}
+
+
+def council_preference(status: str | None, form: str | None) -> tuple[int, str]:
+    """How councils are ranked when a town or region belongs to several: the furthest along
+    first (設置済み < 検討中 < 未設置), then by label."""
+    return (_COUNCIL_RANK.get(status, len(_COUNCIL_RANK)), council_label(status, form))
+
+
+def best_council(
+    councils: Iterable[tuple[str | None, str | None]],
+) -> tuple[str | None, str | None]:
+    """The (status, form) of the most advanced of `councils` by `council_preference`;
+    (None, None) when there is none."""
+    return min(councils, key=lambda pair: council_preference(*pair), default=(None, None))
+
+
+def best_council_label(councils: Iterable[tuple[str | None, str | None]]) -> str:
+    """The label of the best of `councils` (a region's total row in the exports)."""
+    return council_label(*best_council(councils))
+
+
+def _council_combinations() -> list[tuple[str, str]]:
+    """Every (status, form) a council can have; "" for a form left empty."""
+    return [(status, form) for status in CouncilStatus.values for form in [*CouncilForm.values, ""]]
+
+
+def council_preference_order() -> models.Case:
+    """`council_preference` as an integer the database can order councils by: its place among
+    every (status, form) pair's preference (labels compared in Python, never by a collation)."""
+    ranked = sorted({council_preference(*pair) for pair in _council_combinations()})
+    place = {preference: index for index, preference in enumerate(ranked)}
+    forms = [*CouncilForm.values, ""]
+    whens = []
+    for status in CouncilStatus.values:
+        by_form = {form: place[council_preference(status, form)] for form in forms}
+        if len(set(by_form.values())) == 1:
+            whens.append(models.When(status=status, then=models.Value(by_form[""])))
+        else:
+            whens += [
+                models.When(status=status, form=form, then=models.Value(value))
+                for form, value in by_form.items()
+            ]
+    return models.Case(
+        *whens, default=models.Value(len(ranked)), output_field=models.IntegerField()
+    )
 
 
 class CouncilQuerySet(ScopedQuerySet):

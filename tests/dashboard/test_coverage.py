@@ -14,15 +14,19 @@ from dashboard.coverage import (
     Severity,
     ThisYearReport,
     TownFacts,
-    best_council,
     meeting_schedule,
     missing_resource_kinds,
-    rate_per_10000,
     resource_gaps,
     sum_counts,
     town_coverage,
 )
-from hokenfukushi.models import CouncilForm, CouncilStatus, ResourceKind
+from hokenfukushi.models import (
+    CouncilForm,
+    CouncilStatus,
+    ResourceKind,
+    best_council,
+    rate_per_10000,
+)
 
 FY = 2025
 
