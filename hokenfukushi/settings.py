@@ -259,7 +259,7 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # --- Performance (issue 9) ---------------------------------------------------------------------
 # The computed dashboard is reused, per read scope, until the data under it changes (checked on
-# every request, see hokenfukushi/dashboard_cache.py); 0 turns the cache off. Each process keeps
+# every request, see dashboard/cache.py); 0 turns the cache off. Each process keeps
 # its own copy (local memory); a shared cache (CACHES) works the same way.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 

@@ -231,7 +231,7 @@ def test_the_export_reads_without_server_side_cursors_when_they_are_off(
     prefecture_user, town, monkeypatch
 ):
     # Behind a transaction-pooling pgbouncer server-side cursors must not be used; the ORM's
-    # .iterator() honours the setting, so the compiled statements must too.
+    # .iterator() honours the setting, and the exports read through it.
     CountReportFactory(municipality=town, as_of=AS_OF, approved=True)
     monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
     chunked = []
