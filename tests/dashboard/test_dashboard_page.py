@@ -108,3 +108,18 @@ def test_a_rate_that_cannot_be_computed_is_a_dash_not_none(region, client_for):
     assert row.count('<span class="rate">（—）</span>') == 4
     assert '3<span class="rate">（—）</span>' in row
     assert "None" not in page
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_the_exports_offer_the_same_first_fiscal_year(client_for, town):
+    # One FIRST_FISCAL_YEAR (hokenfukushi.fiscal): FY2016 can be shown and downloaded, FY2015
+    # neither.
+    client = client_for("region_admin")
+    page = _page(client)
+    assert '<option value="2016">平成28年度</option>' in page
+    assert '<option value="2015">' not in page
+    assert "平成28年度" in _page(client, fiscal_year=2016).split('class="lead"')[1][:300]
+    assert client.get("/exports/prefecture.csv", {"fiscal_year": 2016}).status_code == 200
+    assert client.get("/exports/prefecture.csv", {"fiscal_year": 2015}).status_code == 400
+    exports_page = client.get("/exports/").content.decode()
+    assert '<option value="2016"' in exports_page and '<option value="2015"' not in exports_page

@@ -1,5 +1,6 @@
 """The benchmark's own arithmetic: what it compares against must be what it claims."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,3 +53,15 @@ def test_each_budget_is_reported_with_its_ratio_and_whether_it_is_met():
     assert "(63 towns) | hit ratio 1.00 | yes |" in text
     assert "| 0.42 | **no** |" in text
     assert "12 at 4, 12 at 63 | yes |" in text
+
+
+@pytest.mark.django_db
+def test_the_isolation_rows_count_region_bs_hits_and_region_as_misses():
+    from benchmarks.run import region_isolation_rows, users
+    from benchmarks.synthetic import generate_synthetic
+
+    generate_synthetic(regions=2, towns=4, years=1)
+    users()
+    b, a = region_isolation_rows(4, writes=3)
+    assert (b.ratio, b.extra["hits"]) == (1.0, "3/3")
+    assert (a.ratio, a.extra["misses"]) == (0.0, "3/3")
