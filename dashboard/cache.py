@@ -11,7 +11,7 @@ The versions are counters, one per region (`DataVersion`), that database trigger
 dashboard's tables bump for every transaction that writes to that region's rows, bulk inserts
 and raw SQL included; on PostgreSQL at commit, so a version never moves before the data it
 stands for is visible (dashboard/migrations/0002). A page depends on the versions of the regions
-it shows, which the one scope rule gives (`Region.objects.visible_to(user)`, narrowed to the
+it shows, which the one scope rule gives (`DataVersion.objects.visible_to(user)`, narrowed to the
 region picked): a write in one region leaves every other region's pages cached, and a
 prefecture-wide page moves with each of its regions. Reading them is one indexed statement.
 """
@@ -35,17 +35,16 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Value
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from dashboard.build import own_town_id
-from dashboard.models import EVERY_REGION, DataChange, DataVersion
-from hokenfukushi.models import Region
+from dashboard.models import EVERY_REGION, DataChange, DataVersion, RegionCounterQuerySet
 from hokenfukushi.scope import read_filter
 
 if TYPE_CHECKING:
-    from hokenfukushi.models import User
+    from hokenfukushi.models import Region, User
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +81,14 @@ def dashboard_tables() -> list[str]:
 _version_being_rendered: ContextVar[str | None] = ContextVar("version_being_rendered", default=None)
 
 
-def _regions_shown(user: User | None, region: Region | None) -> QuerySet:
-    """The ids of the regions a page shows: those the user may read (every region for None),
-    narrowed to the one picked."""
-    regions = Region.objects.all() if user is None else Region.objects.visible_to(user)
+def _depends_on(counters: RegionCounterQuerySet, user: User | None, region: Region | None):
+    """The counters a page depends on: those of the regions it shows (the regions the user may
+    read, by the scope rule; every region for None; narrowed to the one picked), and the
+    counter of rows of no single region."""
+    shown = counters if user is None else counters.visible_to(user)
     if region is not None:
-        regions = regions.filter(pk=region.pk)
-    return regions.values("pk")
+        shown = shown.filter(region_id=region.pk)
+    return counters.filter(region_id=EVERY_REGION) | shown
 
 
 def data_version(user: User | None = None, *, region: Region | None = None) -> str:
@@ -98,13 +98,12 @@ def data_version(user: User | None = None, *, region: Region | None = None) -> s
     known = _version_being_rendered.get()
     if known is not None:
         return known
-    depends_on = Q(region_id=EVERY_REGION) | Q(region_id__in=_regions_shown(user, region))
-    rows = DataVersion.objects.filter(depends_on).values_list("region_id", "version")
+    rows = _depends_on(DataVersion.objects.all(), user, region).values_list("region_id", "version")
     if connection.in_atomic_block:
         # And the transaction's own writes, not yet committed: DataChange rows exist only inside
         # the writing transaction on PostgreSQL (deleted at commit, so the table is empty to
         # everyone else); on SQLite there are none. In the same statement, marked region -1.
-        own = DataChange.objects.filter(depends_on).values_list(Value(_OWN), "id")
+        own = _depends_on(DataChange.objects.all(), user, region).values_list(Value(_OWN), "id")
         rows = rows.union(own, all=True)
     committed, pending = [], 0
     for region_id, value in rows:

@@ -9,9 +9,19 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hokenfukushi.scope import ScopedQuerySet
+
 # The "region" of writes that belong to no single region (the regions table itself, TRUNCATE, a
 # row whose region is already gone): every page depends on it.
 EVERY_REGION = 0
+
+
+class RegionCounterQuerySet(ScopedQuerySet):
+    """Counters are read through the one scope rule: `visible_to(user)` gives those of the
+    regions the user may read, as for every other row of a region."""
+
+    region_path = "region"
+    municipality_path = None
 
 
 class DataChange(models.Model):
@@ -22,6 +32,8 @@ class DataChange(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     region_id = models.BigIntegerField(_("圏域"), default=EVERY_REGION)
+
+    objects = RegionCounterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("データ変更の記録")
@@ -44,6 +56,8 @@ class DataVersion(models.Model):
 
     region_id = models.BigIntegerField(_("圏域"), unique=True)
     version = models.BigIntegerField(default=0)
+
+    objects = RegionCounterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("データ版")
