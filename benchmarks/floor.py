@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
-from hokenfukushi.exports.csv_output import CHUNK_BYTES
+from exports.csv_output import CHUNK_BYTES
 
 # Filled in by run.py before timing: the SQL statements of the view being compared.
 FLOOR_SQL: list[str] = []

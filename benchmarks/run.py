@@ -20,7 +20,11 @@ What is measured (see docs/benchmarks.md for the budgets):
 - requests per second of `/` (signed in) under gunicorn with 2 workers, driven by wrk, as a ratio
   to `/healthz` on the same server in the same run (and a signed-in page with no SQL, to tell
   per-request costs from the dashboard's own);
-- the admin changelist of count reports as a superuser: time and query count.
+- the admin changelist of count reports as a superuser: time and query count;
+- region isolation: region B's cached `/` across 100 committed writes to region A's count
+  reports (hit ratio; region A's own page, which must miss every time, as the control).
+
+The budgets of issue 18 are checked at the end, each with its measured ratio (`budgets`).
 """
 
 from __future__ import annotations
@@ -319,6 +323,59 @@ def export_row(size: int, label: str, client, url: str, repeat: int, same_rows=N
     )
 
 
+def region_isolation_rows(size: int, writes: int = 100) -> list[Row]:
+    """Region B's page (the benchmark admin's region) across `writes` committed writes to region
+    A's count reports, each followed by a request for B's page and one for A's: the share of B's
+    requests served from the cache (renders counted in-process), and A's as the control."""
+    from caseload.models import CountReport
+    from dashboard import views
+    from hokenfukushi.models import Region, User
+
+    synthetic = list(Region.objects.filter(is_synthetic=True).order_by("pk")[:2])
+    if len(synthetic) < 2:
+        return [Row(size, "region B cached across writes to A", extra={"skipped": "one region"})]
+    _region_b, region_a = synthetic  # B: the benchmark admin's region (the first)
+    admin_a, _ = User.objects.update_or_create(
+        username="bench_center_a", defaults={"role": User.Role.REGION_ADMIN, "region": region_a}
+    )
+    admin_b = User.objects.get(username="bench_center")
+    client_a, client_b = signed_in_client(admin_a), signed_in_client(admin_b)
+    report = CountReport.objects.filter(municipality__region=region_a).order_by("pk").first()
+    renders: list[str] = []
+    render_text = views.render_text
+
+    def counting(request, *args, **kwargs):
+        renders.append(request.user.username)
+        return render_text(request, *args, **kwargs)
+
+    get(client_a, "/"), get(client_b, "/")  # both cached before the first write
+    views.render_text = counting
+    try:
+        for n in range(writes):
+            # One committed transaction per write (autocommit), as an admin save would be.
+            CountReport.objects.filter(pk=report.pk).update(note=f"bench write {n}")
+            get(client_b, "/")
+            get(client_a, "/")
+    finally:
+        views.render_text = render_text
+    b_misses = renders.count(admin_b.username)
+    a_misses = renders.count(admin_a.username)
+    return [
+        Row(
+            size,
+            "region B cached across writes to A",
+            ratio=(writes - b_misses) / writes,
+            extra={"hits": f"{writes - b_misses}/{writes}", "ratio is": "B's hit ratio"},
+        ),
+        Row(
+            size,
+            "region A re-rendered after its writes (control)",
+            ratio=(writes - a_misses) / writes,
+            extra={"misses": f"{a_misses}/{writes}", "ratio is": "A's hit ratio"},
+        ),
+    ]
+
+
 def admin_row(size: int, client, repeat: int) -> Row:
     url = "/admin/caseload/countreport/"
     if client.get(url).status_code == 404:
@@ -476,6 +533,74 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _find(rows: list[Row], size: int, measure: str) -> Row | None:
+    return next((r for r in rows if r.size == size and r.measure == measure), None)
+
+
+def budgets(rows: list[Row]) -> str:
+    """The budgets of issue 18, each with what this run measured: | budget | measured | met |."""
+    sizes = sorted({r.size for r in rows})
+    lines = ["| budget | measured | met |", "|---|---|---|"]
+
+    def line(budget: str, measured: str, met: bool | None) -> None:
+        verdict = "n/a" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {budget} | {measured} | {verdict} |")
+
+    throughput = _find(rows, 4, "throughput dashboard / (req/s)")
+    if throughput is not None:
+        line(
+            "`/` as served ≥ 0.5 × `/healthz` req/s (4 towns, same gunicorn)",
+            f"{throughput.ratio:.2f}",
+            throughput.ratio >= 0.5,
+        )
+    for size in (4, 63):
+        for role in ("region admin", "prefecture"):
+            row = _find(rows, size, f"dashboard / ({role}), computed")
+            if row is not None:
+                line(
+                    f"cache miss p95 ≤ 4 × floor ({size} towns, {role})",
+                    f"{row.ratio:.2f}",
+                    row.ratio <= 4,
+                )
+    for size in sizes:
+        row = _find(rows, size, "region B cached across writes to A")
+        if row is not None and row.ratio is not None:
+            line(
+                f"region B stays cached across 100 writes to region A ({size:,} towns)",
+                f"hit ratio {row.ratio:.2f}",
+                row.ratio == 1,
+            )
+    for size in sizes:
+        for label in ("prefecture.csv", "caseload.csv"):
+            row = _find(rows, size, label)
+            if row is not None:
+                served = float(row.extra["ratio vs COPY served"])
+                line(f"{label} ≤ 2 × COPY served ({size:,} towns)", f"{served:.2f}", served <= 2)
+    if 63 in sizes and 1741 in sizes:
+        for label in ("prefecture.csv", "caseload.csv"):
+            small, large = _find(rows, 63, label), _find(rows, 1741, label)
+            if small is not None and large is not None:
+                kib = [float(r.extra["peak KiB"].replace(",", "")) for r in (small, large)]
+                line(
+                    f"{label} memory flat from 63 to 1,741 towns (peak ≤ 1.5 ×)",
+                    f"{kib[0]:,.0f} → {kib[1]:,.0f} KiB ({kib[1] / kib[0]:.2f})",
+                    kib[1] <= 1.5 * kib[0],
+                )
+    for role in ("region admin", "prefecture"):
+        counts = {
+            size: row.queries
+            for size in sizes
+            if (row := _find(rows, size, f"dashboard / ({role}), computed")) is not None
+        }
+        if len(counts) > 1:
+            line(
+                f"dashboard queries constant in the number of towns ({role})",
+                ", ".join(f"{n} at {size:,}" for size, n in counts.items()),
+                len(set(counts.values())) == 1,
+            )
+    return "\n".join(lines)
+
+
 def machine() -> str:
     from django.db import connection
 
@@ -556,6 +681,7 @@ def main() -> None:
         if args.only in (None, "dashboard"):
             rows.extend(dashboard_rows(size, "region admin", admin_client, "/", repeat))
             rows.extend(dashboard_rows(size, "prefecture", viewer_client, "/", repeat))
+            rows.extend(region_isolation_rows(size))
         if args.only in (None, "exports"):
             for label, url, same_rows in (
                 ("prefecture.csv", f"/exports/prefecture.csv?fiscal_year={fiscal_year}", None),
@@ -574,7 +700,8 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     report = (
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {elapsed:.0f} s\n\n"
-        f"Machine: {machine()}\n\n{table(rows)}\n"
+        f"Machine: {machine()}\n\nCommand: {' '.join(['python', *sys.argv])}\n\n"
+        f"{table(rows)}\n\n{budgets(rows)}\n"
     )
     out_dir = BASE_DIR / "benchmarks" / "results"
     out_dir.mkdir(exist_ok=True)

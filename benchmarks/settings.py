@@ -3,3 +3,6 @@
 from hokenfukushi.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.urls"
+
+# The benchmark-only command generate_synthetic (benchmarks/management/commands).
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405

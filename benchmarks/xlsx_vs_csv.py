@@ -27,6 +27,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from exports.csv_output import UTF8, stream_csv  # noqa: E402
 from exports.xlsx import (  # noqa: E402
     COUNT_FORMAT,
     TEXT_FORMAT,
@@ -36,7 +37,6 @@ from exports.xlsx import (  # noqa: E402
     Kind,
     write_workbook_to,
 )
-from hokenfukushi.exports.csv_output import UTF8, stream_csv  # noqa: E402
 from hokenfukushi.fiscal import fiscal_year_label  # noqa: E402
 
 COLUMNS = (

@@ -9,9 +9,8 @@ from django.shortcuts import render
 
 from caseload import rules
 from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness, TownReportStatus
-from hokenfukushi.coverage import rate_per_10000
-from hokenfukushi.fiscal import current_fiscal_year
-from hokenfukushi.models import Municipality
+from hokenfukushi.fiscal import current_fiscal_year, default_fiscal_year
+from hokenfukushi.models import Municipality, rate_per_10000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +51,7 @@ def caseload_overview(request: HttpRequest) -> HttpResponse:
     try:
         chosen = int(request.GET.get("fiscal_year", ""))
     except ValueError:
-        chosen = years[0] if years else this_year
+        chosen = default_fiscal_year(years[0] if years else None, current=this_year)
     statuses = reports.status_by_town(towns, this_year)
 
     rows = [TownFigures(town, figures.get((town.pk, chosen)), statuses[town.pk]) for town in towns]

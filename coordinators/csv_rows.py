@@ -1,6 +1,6 @@
 """A tiny CSV writer for the activity roll-up (UTF-8 with BOM for Japanese Excel, no cell that
 can start a formula). Kept local on purpose while the exports code moves to its own app; the
-same conventions as hokenfukushi/exports/csv_output.py, which the lead may switch this to."""
+same conventions as exports/csv_output.py, which the lead may switch this to."""
 
 from __future__ import annotations
 

@@ -297,6 +297,3 @@ class LocalResourceAdmin(ScopedModelAdmin):
     ]
     search_fields = ["name", "notes", "municipality__name"]
     list_select_related = ["municipality"]
-
-
-from hokenfukushi.exports import admin as _exports_admin  # noqa: E402,F401  -- ExportLog admin

@@ -8,8 +8,14 @@ from django.utils import timezone
 
 # The first day the app holds figures for: coordinator training began in FY2016 (平成28年度).
 # 基準日 and meeting dates before it are typing errors (or attacks), never data.
-FIRST_SUPPORTED_DATE = dt.date(2016, 4, 1)
-FIRST_SUPPORTED_FISCAL_YEAR = FIRST_SUPPORTED_DATE.year  # it starts on 1 April
+# The first fiscal year any page or export offers: FY2016 (平成28年度), when the amended 児童福祉法
+# (art. 56-6 (2), June 2016) first asked local governments to support children with medical care
+# and the national coordinator training began. No figure this project keeps (counts, training
+# years, meetings) can be older, and the exports already offered it; the dashboard used to start
+# at FY2019, which hid three years a user could download.
+FIRST_FISCAL_YEAR = 2016
+# Dates entered anywhere (基準日, meetings) start with that fiscal year.
+FIRST_SUPPORTED_DATE = dt.date(FIRST_FISCAL_YEAR, 4, 1)
 
 # (first day, era name); newest first.
 ERAS: tuple[tuple[dt.date, str], ...] = (
@@ -163,3 +169,14 @@ class FiscalQuarter:
 def fiscal_quarter_of(day: dt.date) -> FiscalQuarter:
     """2025-10-15 -> FY2025 Q3; 2026-02-01 -> FY2025 Q4."""
     return FiscalQuarter(fiscal_year_of(day), (day.month - 4) % 12 // 3 + 1)
+
+
+def default_fiscal_year(latest_approved: int | None, *, current: int) -> int:
+    """The fiscal year a page or export opens on: the newest with approved figures in what the
+    user is looking at (`CountReportQuerySet.latest_approved_fiscal_year`), if it is a year
+    the pages offer (FIRST_FISCAL_YEAR to `current`); otherwise `current`. Early in a year
+    nothing is approved yet, and opening on an empty year would show zeros that only mean "not
+    reported yet"."""
+    if latest_approved is None or not FIRST_FISCAL_YEAR <= latest_approved <= current:
+        return current
+    return latest_approved

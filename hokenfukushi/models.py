@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
@@ -170,6 +171,14 @@ class PopulationSnapshot(ConstraintErrorsOnFields, models.Model):
         return f"{self.municipality} {wareki(self.as_of)} {self.population:,}人"
 
 
+def rate_per_10000(count: int | None, population: int | None) -> Decimal | None:
+    """Count per 10,000 inhabitants, one decimal, half up; None when it cannot be computed."""
+    if count is None or not population:
+        return None
+    rate = Decimal(count) * 10000 / Decimal(population)
+    return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 class UserQuerySet(ScopedQuerySet):
     """Accounts are scoped by their home region (a town's staff belong to its region)."""
 
@@ -320,6 +329,67 @@ class CouncilStatus(models.TextChoices):
     ESTABLISHED = "established", _("設置済み")
 
 
+# --- a town's or region's council status: one rule for the dashboard and the exports ------------
+
+
+def council_label(status: str | None, form: str | None) -> str:
+    """設置済み councils are named by their form (単独設置, 共同設置, 圏域設置); the others by
+    their status; no council at all is 未設置."""
+    if status == CouncilStatus.ESTABLISHED and form:
+        return str(CouncilForm(form).label)
+    if status:
+        return str(CouncilStatus(status).label)
+    return str(CouncilStatus.NONE.label)
+
+
+_COUNCIL_RANK = {CouncilStatus.ESTABLISHED: 0, CouncilStatus.PLANNING: 1, CouncilStatus.NONE: 2}
+
+
+def council_preference(status: str | None, form: str | None) -> tuple[int, str]:
+    """How councils are ranked when a town or region belongs to several: the furthest along
+    first (設置済み < 検討中 < 未設置), then by label."""
+    return (_COUNCIL_RANK.get(status, len(_COUNCIL_RANK)), council_label(status, form))
+
+
+def best_council(
+    councils: Iterable[tuple[str | None, str | None]],
+) -> tuple[str | None, str | None]:
+    """The (status, form) of the most advanced of `councils` by `council_preference`;
+    (None, None) when there is none."""
+    return min(councils, key=lambda pair: council_preference(*pair), default=(None, None))
+
+
+def best_council_label(councils: Iterable[tuple[str | None, str | None]]) -> str:
+    """The label of the best of `councils` (a region's total row in the exports)."""
+    return council_label(*best_council(councils))
+
+
+def _council_combinations() -> list[tuple[str, str]]:
+    """Every (status, form) a council can have; "" for a form left empty."""
+    return [(status, form) for status in CouncilStatus.values for form in [*CouncilForm.values, ""]]
+
+
+def council_preference_order() -> models.Case:
+    """`council_preference` as an integer the database can order councils by: its place among
+    every (status, form) pair's preference (labels compared in Python, never by a collation)."""
+    ranked = sorted({council_preference(*pair) for pair in _council_combinations()})
+    place = {preference: index for index, preference in enumerate(ranked)}
+    forms = [*CouncilForm.values, ""]
+    whens = []
+    for status in CouncilStatus.values:
+        by_form = {form: place[council_preference(status, form)] for form in forms}
+        if len(set(by_form.values())) == 1:
+            whens.append(models.When(status=status, then=models.Value(by_form[""])))
+        else:
+            whens += [
+                models.When(status=status, form=form, then=models.Value(value))
+                for form, value in by_form.items()
+            ]
+    return models.Case(
+        *whens, default=models.Value(len(ranked)), output_field=models.IntegerField()
+    )
+
+
 class CouncilQuerySet(ScopedQuerySet):
     region_path = "region"
     municipality_path = None
@@ -436,77 +506,3 @@ class LocalResource(ConstraintErrorsOnFields, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ExportLogQuerySet(ScopedQuerySet):
-    """An export is logged against the user's home region (None for prefecture-wide users)."""
-
-    region_path = "region"
-    municipality_path = None
-
-
-class ExportLog(models.Model):
-    """Every CSV download: who, which, with what parameters, when."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("利用者"),
-        on_delete=models.PROTECT,
-        related_name="export_logs",
-    )
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("圏域"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    export = models.CharField(_("出力の種類"), max_length=50)
-    parameters = models.JSONField(_("条件"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
-
-    objects = ExportLogQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("出力の記録")
-        verbose_name_plural = _("出力の記録")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.export}"
-
-
-class DataChange(models.Model):
-    """A row per statement that wrote to a table the dashboard reads, inserted by database
-    triggers (migration 0003), never by the app. On PostgreSQL each row lives only until its
-    transaction commits, when a deferred trigger bumps DataVersion and deletes it (migration
-    0004); only the writing transaction itself ever sees one."""
-
-    id = models.BigAutoField(primary_key=True)
-
-    class Meta:
-        verbose_name = _("データ変更の記録")
-        verbose_name_plural = _("データ変更の記録")
-        default_permissions = ()
-
-    def __str__(self) -> str:
-        return f"データ変更 #{self.pk}"
-
-
-class DataVersion(models.Model):
-    """One row (id 1): how many committed transactions have written to the dashboard's tables.
-
-    Bumped by database triggers (migration 0004), on PostgreSQL when the writing transaction
-    commits, so that the version never moves before the data it stands for is visible; see
-    hokenfukushi/dashboard_cache.py: data_version."""
-
-    version = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("データ版")
-        verbose_name_plural = _("データ版")
-        default_permissions = ()
-
-    def __str__(self) -> str:
-        return f"データ版 {self.version}"

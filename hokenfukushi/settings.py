@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "coordinators",
     "meetings",
     "caseload",
+    "dashboard",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -217,8 +219,7 @@ MIDDLEWARE[_after_messages:_after_messages] = [
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend with a get_user compiled once (hokenfukushi/security/backends.py)
-    "hokenfukushi.security.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Lockout: 5 failures for one (user name, IP) pair lock that pair for 15 minutes. Keying on the
@@ -271,7 +272,7 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # --- Performance (issue 9) ---------------------------------------------------------------------
 # The computed dashboard is reused, per read scope, until the data under it changes (checked on
-# every request, see hokenfukushi/dashboard_cache.py); 0 turns the cache off. Each process keeps
+# every request, see dashboard/cache.py); 0 turns the cache off. Each process keeps
 # its own copy (local memory); a shared cache (CACHES) works the same way.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 

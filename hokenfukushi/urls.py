@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from hokenfukushi import views
-from hokenfukushi.pages import scope_required
 
 urlpatterns = [
-    path("", scope_required(views.dashboard), name="dashboard"),
+    path("", include("dashboard.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -37,6 +37,13 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The download log's admin pages moved with it to the exports app (issue 18): old
+    # bookmarks keep working.
+    re_path(
+        r"^admin/hokenfukushi/exportlog/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/exports/exportlog/%(rest)s", query_string=True),
+        name="exportlog_admin_moved",
+    ),
     path("admin/", admin.site.urls),
     path("coordinators/", include("coordinators.urls")),
     # /me/profile/, /me/activity/new/, the account invitation link (coordinators)
@@ -45,7 +52,7 @@ urlpatterns = [
     path("", include("meetings.member_urls")),
     path("meetings/", include("meetings.urls")),
     path("caseload/", include("caseload.urls")),
-    path("exports/", include("hokenfukushi.exports.urls")),
+    path("exports/", include("exports.urls")),
 ]
 
 urlpatterns += [path("security/", include("hokenfukushi.security.urls"))]

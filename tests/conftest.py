@@ -200,7 +200,7 @@ def _empty_cache():
     # tests on SQLite: start every test with nothing cached.
     from django.core.cache import cache
 
-    from hokenfukushi import dashboard_cache
+    from dashboard import cache as dashboard_cache
 
     cache.clear()
     dashboard_cache.clear()
@@ -352,28 +352,6 @@ def smtp_server(settings):
     }
     yield mailbox
     mailbox.stop()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _verify_compiled_statements():
-    # Every reuse of a compiled statement (hokenfukushi.compiled_sql) is checked against a fresh
-    # build: a key that misses an input of its statement fails the test that reuses it.
-    from hokenfukushi import compiled_sql
-
-    compiled_sql.set_verify(True)
-    yield
-    compiled_sql.set_verify(False)
-
-
-@pytest.fixture
-def unverified():
-    """Reuses of compiled statements as in production: not checked against a rebuild."""
-    from hokenfukushi import compiled_sql
-
-    was = compiled_sql._memo.verify
-    compiled_sql.set_verify(False)
-    yield
-    compiled_sql.set_verify(was)
 
 
 @pytest.fixture

@@ -116,8 +116,8 @@ def test_layout_fits_a_desktop_and_a_phone_and_bars_draw_under_the_csp(
 
 
 def test_prefecture_reads_67_towns_sorted_and_filtered(demo, page, login, screenshot):
+    from benchmarks.synthetic import generate_synthetic
     from hokenfukushi.models import Municipality, Region
-    from hokenfukushi.synthetic import generate_synthetic
 
     generate_synthetic(regions=2, towns=63, years=2)
     login("pref", DEMO_PASSWORD)

@@ -4,8 +4,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from exports.models import ExportLog
 from hokenfukushi.demo import DEMO_PASSWORD
-from hokenfukushi.models import ExportLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -26,6 +26,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks.synthetic import generate_synthetic  # noqa: E402
 from hokenfukushi.models import Municipality, User  # noqa: E402
 
 EXPORTS = (
@@ -51,7 +52,7 @@ def main(sizes: list[int]) -> None:
     for towns in sizes:
         call_command("flush", interactive=False, verbosity=0)
         call_command("migrate", verbosity=0)
-        call_command("generate_synthetic", regions=max(1, towns // 40), towns=towns, years=10)
+        generate_synthetic(regions=max(1, towns // 40), towns=towns, years=10)
         viewer, _ = User.objects.get_or_create(username="bench_pref", role=User.Role.PREFECTURE)
         client = Client()
         client.force_login(viewer)

@@ -5,7 +5,7 @@ from itertools import product
 
 import pytest
 
-from hokenfukushi.exports.suppression import suppress_column
+from exports.suppression import suppress_column
 
 
 def candidates(published, total, *, threshold, bound):

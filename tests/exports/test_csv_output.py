@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hokenfukushi.exports.csv_output import (
+from exports.csv_output import (
     CP932,
     UTF8,
     could_start_formula,

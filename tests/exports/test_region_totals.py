@@ -15,15 +15,24 @@ from caseload.factories import CountReportFactory
 from caseload.models import COUNT_FIELDS
 from coordinators.factories import CoordinatorFactory, OrganizationFactory
 from coordinators.models import Coordinator, Experience
-from hokenfukushi.exports import tables
-from hokenfukushi.exports.csv_output import stream_csv
+from exports import tables
+from exports.csv_output import stream_csv
 from hokenfukushi.factories import (
     MunicipalityFactory,
     PopulationSnapshotFactory,
     RegionFactory,
     SuperuserFactory,
 )
-from hokenfukushi.models import Council, CouncilForm, CouncilStatus, Municipality
+from hokenfukushi.models import (
+    Council,
+    CouncilForm,
+    CouncilStatus,
+    Municipality,
+    best_council_label,
+    council_label,
+    council_preference,
+    council_preference_order,
+)
 
 AS_OF = dt.date(2025, 4, 1)  # fiscal year 2025
 
@@ -49,39 +58,37 @@ def _council(region, status, form, name):
 
 @given(st.lists(st.sampled_from(COMBINATIONS), max_size=6))
 def test_a_region_shows_its_furthest_along_council(councils):
-    label = tables.best_council_label(councils)
+    label = best_council_label(councils)
     if not councils:
         assert label == "未設置"
         return
-    best_rank = min(tables.council_preference(*council)[0] for council in councils)
-    candidates = [
-        tables.council_label(*c) for c in councils if tables.council_preference(*c)[0] == best_rank
-    ]
+    best_rank = min(council_preference(*council)[0] for council in councils)
+    candidates = [council_label(*c) for c in councils if council_preference(*c)[0] == best_rank]
     assert label == min(candidates)
-    assert tables.best_council_label(reversed(councils)) == label  # order does not matter
+    assert best_council_label(reversed(councils)) == label  # order does not matter
 
 
 def test_established_beats_planning_beats_none():
     single = (CouncilStatus.ESTABLISHED, CouncilForm.SINGLE)
     planning = (CouncilStatus.PLANNING, CouncilForm.JOINT)
     none = (CouncilStatus.NONE, CouncilForm.REGIONAL)
-    assert tables.best_council_label([none, planning, single]) == "単独設置"
-    assert tables.best_council_label([none, planning]) == "検討中"
-    assert tables.best_council_label([none]) == "未設置"
+    assert best_council_label([none, planning, single]) == "単独設置"
+    assert best_council_label([none, planning]) == "検討中"
+    assert best_council_label([none]) == "未設置"
 
 
 def test_the_sql_order_of_councils_is_council_preference_for_every_status_and_form(region):
     for index, (status, form) in enumerate(COMBINATIONS):
         _council(region, status, form, f"協議会{index}")
-    ordered = Council.objects.annotate(order=tables.council_preference_order()).values_list(
+    ordered = Council.objects.annotate(order=council_preference_order()).values_list(
         "status", "form", "order"
     )
     assert len(ordered) == len(COMBINATIONS)
     for (status_a, form_a, order_a), (status_b, form_b, order_b) in itertools.product(
         ordered, repeat=2
     ):
-        python_a = tables.council_preference(status_a, form_a)
-        python_b = tables.council_preference(status_b, form_b)
+        python_a = council_preference(status_a, form_a)
+        python_b = council_preference(status_b, form_b)
         assert (order_a < order_b) == (python_a < python_b)
         assert (order_a == order_b) == (python_a == python_b)
 
@@ -94,9 +101,9 @@ def test_each_region_total_shows_the_council_python_would_pick(prefecture_user):
         MunicipalityFactory(region=region)
         for index, (status, form) in enumerate(councils):
             _council(region, status, form, f"協議会{index}")
-        expected[region.name] = tables.best_council_label(councils)
+        expected[region.name] = best_council_label(councils)
     rows = tables.region_totals(prefecture_user, 2025)
-    shown = {name: tables.council_label(status, form) for name, *_, status, form in rows}
+    shown = {name: council_label(status, form) for name, *_, status, form in rows}
     assert shown == expected
 
 
@@ -162,7 +169,7 @@ def _python_totals(user, town_rows):
                 *(sum(row[5 + i] for row in approved) for i in range(len(COUNT_FIELDS))),
                 len(covering),
                 sum(1 for c in covering if c.experience == Experience.DIRECT),
-                tables.best_council_label(councils),
+                best_council_label(councils),
                 f"承認済み {len(approved)}/{len(rows)}",
             )
         )
@@ -224,7 +231,7 @@ def test_the_export_reads_without_server_side_cursors_when_they_are_off(
     prefecture_user, town, monkeypatch
 ):
     # Behind a transaction-pooling pgbouncer server-side cursors must not be used; the ORM's
-    # .iterator() honours the setting, so the compiled statements must too.
+    # .iterator() honours the setting, and the exports read through it.
     CountReportFactory(municipality=town, as_of=AS_OF, approved=True)
     monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
     chunked = []

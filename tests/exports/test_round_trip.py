@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from caseload.rules import COUNT_LABELS, parse_count_text
 from caseload.spreadsheet import SkippedRow, read_count_file
+from exports.csv_output import CP932, UTF8, stream_csv
 from exports.xlsx import Column, Kind, write_workbook
-from hokenfukushi.exports.csv_output import CP932, UTF8, stream_csv
 
 FIELDS = tuple(COUNT_LABELS)
 TEMPLATE = (

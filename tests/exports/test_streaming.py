@@ -8,10 +8,10 @@ import tracemalloc
 import pytest
 from django.test import Client
 
+from benchmarks.synthetic import generate_synthetic
 from hokenfukushi.factories import PrefectureViewerFactory
 from hokenfukushi.fiscal import current_fiscal_year
 from hokenfukushi.models import Municipality
-from hokenfukushi.synthetic import generate_synthetic
 
 pytestmark = pytest.mark.django_db
 

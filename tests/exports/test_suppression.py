@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hokenfukushi.exports.suppression import (
+from exports.suppression import (
     ColumnSummary,
     plan_column,
     summarise,

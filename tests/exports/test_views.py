@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from caseload.factories import CountReportFactory
+from exports.models import ExportLog
 from hokenfukushi.factories import MunicipalityFactory, PopulationSnapshotFactory, UserFactory
-from hokenfukushi.models import ExportLog, Municipality
+from hokenfukushi.models import Municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -358,8 +359,8 @@ def test_caseload_writes_the_bytes_csv_writer_would_for_hostile_names(
 ):
     """caseload.csv writes its lines itself (tables.caseload_text); they must be the lines the
     generic writer makes of the same rows, for names that need quoting or a formula guard."""
-    from hokenfukushi.exports import tables
-    from hokenfukushi.exports.csv_output import stream_csv
+    from exports import tables
+    from exports.csv_output import stream_csv
 
     names = ['引用"符"町', "a,b村", "改\r\n行町", "=1+1", "+81", "-A1", "@SUM(A1)", "\tx", "\rx"]
     for index, name in enumerate(names):

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
-from hokenfukushi import dashboard_cache
+from dashboard import cache as dashboard_cache
 from hokenfukushi.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits, as on a real server
@@ -25,8 +25,8 @@ DUMP_ARGS = [
     "--exclude=auth.permission",
     "--exclude=sessions",
     "--exclude=axes",
-    "--exclude=hokenfukushi.datachange",
-    "--exclude=hokenfukushi.dataversion",
+    "--exclude=dashboard.datachange",
+    "--exclude=dashboard.dataversion",
     # XML keeps timestamps to the microsecond; JSON rounds them to milliseconds.
     "--format=xml",
 ]

@@ -13,7 +13,7 @@ def _snapshot() -> str:
     models = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"hokenfukushi", "coordinators", "meetings", "caseload"}
+        if m._meta.app_label in {"hokenfukushi", "coordinators", "meetings", "caseload", "exports"}
         and not m.__name__.startswith("Historical")
         and m.__name__ not in {"DataChange", "DataVersion"}
     ]

@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hokenfukushi.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_of, wareki
+from hokenfukushi.fiscal import (
+    FIRST_FISCAL_YEAR,
+    default_fiscal_year,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_of,
+    wareki,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +57,22 @@ def test_every_day_falls_inside_its_fiscal_year(day):
 )
 def test_fiscal_year_label(fy, label):
     assert fiscal_year_label(fy) == label
+
+
+@given(
+    latest=st.one_of(st.none(), st.integers(1990, 2060)),
+    current=st.integers(FIRST_FISCAL_YEAR, 2050),
+)
+def test_a_page_opens_on_the_newest_approved_year_it_offers_or_else_the_current(latest, current):
+    opened = default_fiscal_year(latest, current=current)
+    assert FIRST_FISCAL_YEAR <= opened <= current
+    if latest is not None and FIRST_FISCAL_YEAR <= latest <= current:
+        assert opened == latest
+    else:
+        assert opened == current
+
+
+def test_the_first_fiscal_year_is_the_one_the_2016_law_began():
+    assert FIRST_FISCAL_YEAR == 2016
+    assert fiscal_year_label(FIRST_FISCAL_YEAR) == "平成28年度"
+    assert default_fiscal_year(2015, current=2026) == 2026  # before it: not a year offered

@@ -5,11 +5,12 @@ from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.management.commands.generate_synthetic import Command as GenerateSynthetic
+from benchmarks.synthetic import MAX_TOWNS, synthetic_code, towns_per_region
 from caseload.models import CountReport, ReportStatus
 from coordinators.models import Coordinator
 from hokenfukushi.codes import is_valid_code
 from hokenfukushi.models import Municipality, PopulationSnapshot, Region
-from hokenfukushi.synthetic import MAX_TOWNS, synthetic_code, towns_per_region
 from meetings.models import ActionItem, Attendance, Meeting
 
 
@@ -47,7 +48,7 @@ def debug_on(settings):
 
 @pytest.mark.django_db
 def test_generates_marked_towns_with_ten_years_of_approved_reports(debug_on):
-    call_command("generate_synthetic", regions=3, towns=11, years=10, stdout=StringIO())
+    call_command(GenerateSynthetic(), regions=3, towns=11, years=10, stdout=StringIO())
 
     regions = Region.objects.filter(is_synthetic=True)
     assert regions.count() == 3
@@ -68,14 +69,14 @@ def test_generates_marked_towns_with_ten_years_of_approved_reports(debug_on):
 
 @pytest.mark.django_db
 def test_towns_per_region_gives_regions_times_towns(debug_on):
-    call_command("generate_synthetic", regions=2, towns_per_region=3, years=1, stdout=StringIO())
+    call_command(GenerateSynthetic(), regions=2, towns_per_region=3, years=1, stdout=StringIO())
     assert Municipality.objects.filter(region__is_synthetic=True).count() == 6
 
 
 @pytest.mark.django_db
 def test_a_second_run_replaces_synthetic_data_and_leaves_other_data_alone(debug_on, town):
-    call_command("generate_synthetic", regions=2, towns=8, years=2, stdout=StringIO())
-    call_command("generate_synthetic", regions=1, towns=4, years=3, stdout=StringIO())
+    call_command(GenerateSynthetic(), regions=2, towns=8, years=2, stdout=StringIO())
+    call_command(GenerateSynthetic(), regions=1, towns=4, years=3, stdout=StringIO())
 
     assert Region.objects.filter(is_synthetic=True).count() == 1
     assert Municipality.objects.filter(region__is_synthetic=True).count() == 4
@@ -87,7 +88,7 @@ def test_a_second_run_replaces_synthetic_data_and_leaves_other_data_alone(debug_
 def test_refused_when_debug_is_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=True"):
-        call_command("generate_synthetic", regions=1, towns=4, years=1, stdout=StringIO())
+        call_command(GenerateSynthetic(), regions=1, towns=4, years=1, stdout=StringIO())
     assert not Region.objects.filter(is_synthetic=True).exists()
 
 
@@ -95,7 +96,7 @@ def test_refused_when_debug_is_off(settings):
 def test_too_many_towns_is_a_clear_error(debug_on):
     with pytest.raises(CommandError, match="reserved code range"):
         call_command(
-            "generate_synthetic", regions=1, towns=MAX_TOWNS + 1, years=1, stdout=StringIO()
+            GenerateSynthetic(), regions=1, towns=MAX_TOWNS + 1, years=1, stdout=StringIO()
         )
 
 
@@ -104,10 +105,10 @@ def test_accounts_of_synthetic_regions_go_with_them_even_after_signing_in(debug_
     from hokenfukushi.factories import RegionAdminFactory
     from hokenfukushi.models import User
 
-    call_command("generate_synthetic", regions=1, towns=4, years=1, stdout=StringIO())
+    call_command(GenerateSynthetic(), regions=1, towns=4, years=1, stdout=StringIO())
     account = RegionAdminFactory(region=Region.objects.get(is_synthetic=True))
     client.force_login(account)  # leaves login records that point at the account
     client.get("/")
 
-    call_command("generate_synthetic", regions=1, towns=4, years=1, stdout=StringIO())
+    call_command(GenerateSynthetic(), regions=1, towns=4, years=1, stdout=StringIO())
     assert not User.objects.filter(pk=account.pk).exists()

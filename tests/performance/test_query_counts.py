@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.synthetic import generate_synthetic
 from hokenfukushi.factories import PrefectureViewerFactory, RegionAdminFactory, SuperuserFactory
 from hokenfukushi.models import Region
-from hokenfukushi.synthetic import generate_synthetic
 
 SMALL = {"regions": 1, "towns": 4, "years": 1}
 LARGE = {"regions": 9, "towns": 63, "years": 3}

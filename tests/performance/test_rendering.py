@@ -6,14 +6,14 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from hokenfukushi import views
+from benchmarks.synthetic import generate_synthetic
+from dashboard import views
 from hokenfukushi.factories import (
     MunicipalStaffFactory,
     PrefectureViewerFactory,
     RegionAdminFactory,
 )
 from hokenfukushi.models import Municipality, Region
-from hokenfukushi.synthetic import generate_synthetic
 
 # {% csrf_token %} masks the secret afresh on every call; the secret is the same.
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')

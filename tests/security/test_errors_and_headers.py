@@ -44,7 +44,7 @@ def test_database_outage_answers_503_and_recovers(municipal_user, monkeypatch):
 
 
 def test_other_errors_are_a_japanese_500(municipal_user, monkeypatch):
-    from hokenfukushi import views
+    from dashboard import views
 
     def broken(*args, **kwargs):
         raise ValueError("bug")

@@ -140,7 +140,7 @@ def test_a_deactivated_account_is_signed_out_even_when_its_session_row_survives(
         "/accounts/login/", {"username": municipal_user.username, "password": PASSWORD}
     )
     assert response.status_code == 302 and response.url == "/"
-    assert client.session[BACKEND_SESSION_KEY] == "hokenfukushi.security.backends.ModelBackend"
+    assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
     assert client.get("/admin/").status_code == 200
 
     User.objects.filter(pk=municipal_user.pk).update(is_active=False)  # no signals

@@ -200,7 +200,7 @@ def _action_item(world: World, owner: str):
 
 
 def _export_log(world: World, owner: str):
-    from hokenfukushi.models import ExportLog
+    from exports.models import ExportLog
 
     return ExportLog.objects.create(
         user=world.obj("account", owner), region=world.town(owner).region, export="prefecture"
@@ -250,7 +250,7 @@ OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "coordinators.coordinator": _coordinator,
     "meetings.meeting": _meeting,
     "meetings.actionitem": _action_item,
-    "hokenfukushi.exportlog": _export_log,
+    "exports.exportlog": _export_log,
     "invitee": _invited_coordinator,
     "coordinator_action": _action_of_coordinator_org,
 }
@@ -430,7 +430,7 @@ ADMIN_MODELS: dict[str, Mapping[str, dict[str, Answer]]] = {
     "meetings.meeting": REGION_DATA,
     "meetings.actionitem": REGION_DATA,
     "caseload.countreport": COUNT_REPORTS,
-    "hokenfukushi.exportlog": EXPORT_LOG,
+    "exports.exportlog": EXPORT_LOG,
     "otp_totp.totpdevice": {
         **SUPERUSER_ONLY,
         # secrets are never shown in the admin (OTP_ADMIN_HIDE_SENSITIVE_DATA)
@@ -557,6 +557,13 @@ def _uid(world: World, owner: str | None) -> str:
 SITE_ROWS = [
     Row("dashboard", _SIGNED_IN, _fixed("/")),
     Row("healthz", answers(staff="200", non_staff="200"), _fixed("/healthz")),
+    # The download log's admin moved to the exports app: its old address sends everyone on
+    # (the admin then decides who may see it).
+    Row(
+        "exportlog_admin_moved",
+        answers(staff="302", non_staff="302"),
+        _fixed("/admin/hokenfukushi/exportlog/"),
+    ),
     Row(
         "login",
         answers(staff="302", prefecture_user="302", anonymous="200", coordinator="302"),

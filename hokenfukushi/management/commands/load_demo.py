@@ -1,19 +1,26 @@
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from hokenfukushi.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_users, load_region_core
 
-# Each domain app contributes its own demo data through `<app>.demo.load(region)`, in this order
-# (meetings refer to coordinators).
-APP_DEMO_MODULES = (
-    "coordinators.demo",
-    "meetings.demo",
-    "caseload.demo",
-    "hokenfukushi.demo_coverage",
-)
+
+def demo_modules() -> list:
+    """Each installed app's `demo` module with a `load(region)` (and optionally
+    `load_users(region)`), found through the app registry (as the admin finds `admin` modules),
+    in INSTALLED_APPS order: an app is listed after the apps its data refers to (meetings after
+    coordinators). The core knows no app by name."""
+    modules = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "demo"):
+            module = import_module(f"{config.name}.demo")
+            if callable(getattr(module, "load", None)):
+                modules.append(module)
+    return modules
 
 
 class Command(BaseCommand):
@@ -36,16 +43,9 @@ class Command(BaseCommand):
         user_lines: list[tuple[str, str]] = []
         with transaction.atomic():
             region = load_region_core()
-            modules = []
-            for module_name in APP_DEMO_MODULES:
-                try:
-                    module = import_module(module_name)
-                except ModuleNotFoundError as missing:
-                    if missing.name != module_name:
-                        raise
-                    continue
+            modules = demo_modules()
+            for module in modules:
                 module.load(region)
-                modules.append(module)
             if with_users:
                 load_demo_users(region)
                 # an app's own demo accounts (coordinators: `coordinator`, tied to its record)

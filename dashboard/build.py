@@ -1,0 +1,426 @@
+"""The read side of the dashboard: gathers each town's facts across the apps through their
+query methods and hands them to the coverage rule.
+
+`build_dashboard` runs a fixed number of queries whatever the number of towns, regions,
+coordinators or meetings (pinned by tests at 4 and at 60 towns): one per kind of fact, never
+one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness, completeness_from_rows
+from coordinators.models import (
+    Coordinator,
+    CoordinatorQuerySet,
+    TownCoordinatorCoverage,
+    TrainingYearRow,
+    summarize_coordinators,
+)
+from dashboard.coverage import (
+    Counts,
+    Gap,
+    MeetingSchedule,
+    ResourceFacts,
+    Severity,
+    ThisYearReport,
+    TownCoverage,
+    TownFacts,
+    meeting_schedule,
+    rate_per_10000,
+    resource_gaps,
+    sum_counts,
+    town_coverage,
+)
+from hokenfukushi.models import Council, LocalResource, Municipality, Region, User, best_council
+from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
+
+_THIS_YEAR_REPORT = {
+    ReportCompleteness.APPROVED: ThisYearReport.APPROVED,
+    ReportCompleteness.UNAPPROVED: ThisYearReport.UNAPPROVED,
+    ReportCompleteness.MISSING: ThisYearReport.MISSING,
+}
+
+# Enough meetings for the participants chart to show the trend without growing without bound
+# when a prefecture with dozens of regions is selected.
+PARTICIPANT_CHART_MEETINGS = 12
+
+
+@dataclass(frozen=True)
+class TownRow:
+    town: Municipality  # annotated with population
+    counts: Counts | None
+    counts_fiscal_year: int | None
+    this_year_report: ThisYearReport
+    coordinators: TownCoordinatorCoverage
+    council_status: str | None
+    council_form: str | None
+    coverage: TownCoverage
+    is_own_town: bool
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        return self.coverage.gaps
+
+
+@dataclass(frozen=True)
+class MeetingParticipants:
+    meeting: Meeting
+    day: dt.date
+    coordinators: int
+    others: int
+
+    @property
+    def total(self) -> int:
+        return self.coordinators + self.others
+
+
+@dataclass(frozen=True)
+class RegionPanel:
+    region: Region
+    totals: Counts
+    resource_gaps: tuple[Gap, ...]
+    schedule: MeetingSchedule
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    fiscal_year: int
+    today: dt.date
+    regions: list[Region]  # the regions shown
+    selectable_regions: list[Region]  # the regions the user may pick from
+    rows: list[TownRow]
+    panels: list[RegionPanel]
+    totals: Counts
+    total_rates: tuple
+    population: int
+    coordinators: int
+    experienced_coordinators: int
+    open_actions: int
+    training_years: list[TrainingYearRow]
+    participants: list[MeetingParticipants]
+
+    def rows_with(self, gap_filter: str) -> list[TownRow]:
+        """The town rows the table shows for a filter: "" every town, "any" towns with a gap,
+        "high" towns with a gap of high severity. Totals always cover every row."""
+        if gap_filter == "any":
+            return [row for row in self.rows if row.gaps]
+        if gap_filter == "high":
+            return [row for row in self.rows if row.coverage.worst == Severity.HIGH]
+        return self.rows
+
+    @property
+    def meetings_held(self) -> int:
+        return sum(panel.schedule.held_this_year for panel in self.panels)
+
+    @property
+    def meetings_target(self) -> int:
+        return sum(panel.schedule.target for panel in self.panels)
+
+    @property
+    def most_urgent_schedule(self) -> MeetingSchedule | None:
+        due = [p.schedule for p in self.panels if p.schedule.days_until_due is not None]
+        return min(due, key=lambda s: s.days_until_due, default=None)
+
+    # The bar charts read these once per bar: computed once, not once per bar (at 1,741 towns
+    # recomputing the maximum for each of 3 × 1,741 bars took seconds).
+    @cached_property
+    def max_town_total(self) -> int:
+        return max((row.counts.total for row in self.rows if row.counts), default=0)
+
+    @cached_property
+    def max_training_year(self) -> int:
+        return max((row.count for row in self.training_years), default=0)
+
+    @cached_property
+    def max_participants(self) -> int:
+        return max((m.total for m in self.participants), default=0)
+
+
+def own_town_id(user: User) -> int | None:
+    """The town a municipal user's page highlights as theirs."""
+    return user.municipality_id if user.role == User.Role.MUNICIPAL else None
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """What every statement of the page is built from: the user's read scope (each statement
+    starts from `visible_to(user)`) and the region picked (None: every region they may read)."""
+
+    user: User
+    picked: Region | None
+
+
+def build_dashboard(
+    user: User,
+    *,
+    fiscal_year: int,
+    today: dt.date,
+    region: Region | None = None,
+) -> Dashboard:
+    """Everything the dashboard shows for `user` in `fiscal_year`: the towns of `region` (or of
+    every region they may read), their facts and gaps, and the regions' summaries."""
+    selection = _Selection(user, region)
+    selectable_regions = list(Region.objects.visible_to(user))
+    regions = [region] if region is not None else selectable_regions
+    regions_by_id = {r.pk: r for r in regions}
+
+    towns = _towns(selection, regions)
+    reports = CountReport.objects.visible_to
+    completeness = completeness_from_rows(
+        (town.pk for town in towns),
+        list(
+            _in_picked(reports(user), "municipality__region", region).completeness_rows(fiscal_year)
+        ),
+    )
+    # The figures as plain values: the page reads four counts and a year of each report, and
+    # model instances of all twenty columns cost more than the query.
+    latest = {
+        town_id: (report_year, Counts(*figures))
+        for town_id, report_year, *figures in _in_picked(
+            reports(user).latest_approved_up_to(fiscal_year), "municipality__region", region
+        )
+        .order_by()
+        .values_list("municipality_id", "fiscal_year", *COUNT_FIELDS)
+    }
+
+    def coordinators() -> CoordinatorQuerySet:
+        return _in_picked(Coordinator.objects.visible_to(user), "organization__region", region)
+
+    coordinator_summary = summarize_coordinators(
+        towns,
+        list(coordinators().summary_rows()[0]),
+        list(coordinators().summary_rows()[1]),
+    )
+    coverage_by_town = coordinator_summary.coverage
+    councils_by_town: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for town_id, status, form in _in_picked(
+        Council.municipalities.through.objects.filter(council__in=Council.objects.visible_to(user)),
+        "municipality__region",
+        region,
+    ).values_list("municipality_id", "council__status", "council__form"):
+        councils_by_town[town_id].append((status, form))
+
+    own_town = own_town_id(user)
+    rows = []
+    for town in towns:
+        counts_fiscal_year, counts = latest.get(town.pk, (None, None))
+        council_status, council_form = best_council(councils_by_town[town.pk])
+        cover = coverage_by_town[town.pk]
+        facts = TownFacts(
+            population=town.population,
+            counts=counts,
+            counts_fiscal_year=counts_fiscal_year,
+            this_year_report=_THIS_YEAR_REPORT[completeness[town.pk]],
+            coordinators=cover.total,
+            experienced_coordinators=cover.experienced,
+            council_status=council_status,
+            council_form=council_form,
+        )
+        rows.append(
+            TownRow(
+                town=town,
+                counts=counts,
+                counts_fiscal_year=facts.counts_fiscal_year,
+                this_year_report=facts.this_year_report,
+                coordinators=cover,
+                council_status=council_status,
+                council_form=council_form,
+                coverage=town_coverage(facts, fiscal_year=fiscal_year),
+                is_own_town=town.pk == own_town,
+            )
+        )
+
+    meetings = _meeting_rows(selection)
+    panels = _region_panels(
+        selection,
+        regions,
+        rows,
+        meetings=meetings,
+        fiscal_year=fiscal_year,
+        today=today,
+    )
+    totals = sum_counts(row.counts for row in rows)
+    population = sum(town.population or 0 for town in towns)
+    return Dashboard(
+        fiscal_year=fiscal_year,
+        today=today,
+        regions=regions,
+        selectable_regions=selectable_regions,
+        rows=rows,
+        panels=panels,
+        totals=totals,
+        total_rates=tuple(rate_per_10000(value, population) for value in totals.as_tuple()),
+        population=population,
+        coordinators=coordinator_summary.total,
+        experienced_coordinators=coordinator_summary.experienced,
+        open_actions=(
+            _in_picked(ActionItem.objects.visible_to(user).open(), "raised_at__region", region)
+        ).count(),
+        training_years=coordinator_summary.training_years,
+        participants=_participants(user, meetings, regions_by_id),
+    )
+
+
+def _in_picked(queryset: QuerySet, region_path: str, picked: Region | None) -> QuerySet:
+    """`queryset` (already limited to what the user may read) narrowed to the region picked.
+
+    With no region picked the dashboard shows every region the user may read, which is exactly
+    what `visible_to(user)` already limits every statement to (a region admin's own region, or
+    all): repeating it as `region IN (…)` changed no row and cost 0.1–0.2 ms of ORM work per
+    statement, a tenth of a small region's page."""
+    if picked is None:
+        return queryset
+    return queryset.filter(**{region_path: picked})
+
+
+def _towns(selection: _Selection, regions: Sequence[Region]) -> list[Municipality]:
+    """The towns of `regions` (the picked region or every region the user may read) with their
+    latest population, in the order of `regions` (as read from the database) and by code within
+    a region.
+
+    Each town's `region` is set from `regions` rather than joined: the page reads it for every
+    town, and a join with a Region instance per town cost more than sorting here. Codes are
+    six ASCII digits, so Python orders them as the database does."""
+    by_id = {r.pk: r for r in regions}
+    position = {r.pk: index for index, r in enumerate(regions)}
+    user, picked = selection.user, selection.picked
+    towns = list(
+        _in_picked(Municipality.objects.visible_to(user), "region", picked)
+        .with_latest_population(with_as_of=False)
+        .order_by("code")
+    )
+    for town in towns:
+        town.region = by_id[town.region_id]
+    towns.sort(key=lambda town: position[town.region_id])  # stable: by code within a region
+    return towns
+
+
+# (id, region id, number, status, start) of a held or planned meeting, as the database gives it:
+# plain tuples, since a national selection has over 13,000 meetings.
+_MeetingRow = tuple[int, int, int, str, dt.datetime]
+_MEETING_COLUMNS = ("id", "region_id", "number", "status", "starts_at")
+
+
+def _meeting_rows(selection: _Selection) -> list[_MeetingRow]:
+    """Every held or planned meeting: the schedules need region, status and start, and the
+    participants chart picks its meetings from these too. (As model instances with attendance
+    counts they once took a third of the dashboard's time at national size.)"""
+    user, picked = selection.user, selection.picked
+    return list(
+        _in_picked(Meeting.objects.visible_to(user), "region", picked)
+        .filter(status__in=(MeetingStatus.HELD, MeetingStatus.PLANNED))
+        .values_list(*_MEETING_COLUMNS)
+    )
+
+
+def _meeting_instance(row: _MeetingRow) -> Meeting:
+    """The meeting with only the fields read, the others deferred (loaded if ever asked for),
+    as `.only()` would give it."""
+    read = dict(zip(_MEETING_COLUMNS, row, strict=True))
+    names = [f.attname for f in Meeting._meta.concrete_fields if f.attname in read]
+    return Meeting.from_db(Meeting.objects.db, names, [read[name] for name in names])
+
+
+def _participants(
+    user: User, meetings: Sequence[_MeetingRow], regions: dict[int, Region]
+) -> list[MeetingParticipants]:
+    """The last PARTICIPANT_CHART_MEETINGS held meetings, oldest first, with their attendance.
+
+    The meetings are picked from the rows already read (latest start first, then highest id,
+    as `order_by("-starts_at", "-pk")` would) and only their attendances are read: a plain
+    statement instead of one grouping every held meeting with two filtered counts, which cost
+    more to build in Python than to run for a region, and ~50 ms to run at national size."""
+    held = [row for row in meetings if row[3] == MeetingStatus.HELD]
+    latest = heapq.nlargest(PARTICIPANT_CHART_MEETINGS, held, key=itemgetter(4, 0))
+    coordinators: Counter[int] = Counter()
+    others: Counter[int] = Counter()
+    for meeting_id, coordinator_id in (
+        Attendance.objects.visible_to(user)
+        .filter(meeting_id__in=[row[0] for row in latest])
+        .values_list("meeting_id", "coordinator_id")
+    ):
+        (others if coordinator_id is None else coordinators)[meeting_id] += 1
+    participants = []
+    for row in reversed(latest):
+        meeting = _meeting_instance(row)
+        meeting.region = regions[meeting.region_id]
+        participants.append(
+            MeetingParticipants(
+                meeting=meeting,
+                day=timezone.localtime(meeting.starts_at).date(),
+                coordinators=coordinators[meeting.pk],
+                others=others[meeting.pk],
+            )
+        )
+    return participants
+
+
+def _region_panels(
+    selection: _Selection,
+    regions: Sequence[Region],
+    rows: Sequence[TownRow],
+    *,
+    meetings: Sequence[_MeetingRow],
+    fiscal_year: int,
+    today: dt.date,
+) -> list[RegionPanel]:
+    user, picked = selection.user, selection.picked
+    resources: dict[int, list[ResourceFacts]] = defaultdict(list)
+    for region_id, kind, children, adults, medical in list(
+        _in_picked(
+            LocalResource.objects.visible_to(user), "municipality__region", picked
+        ).values_list(
+            "municipality__region_id",
+            "kind",
+            "serves_children",
+            "serves_adults",
+            "accepts_medical_care",
+        )
+    ):
+        resources[region_id].append(ResourceFacts(kind, children, adults, medical))
+    held: dict[int, list[dt.date]] = defaultdict(list)
+    planned: dict[int, list[dt.date]] = defaultdict(list)
+    # The zone is looked up once: timezone.localtime() asks for it on every call, and at
+    # national size that was 13,400 lookups (~30 ms); astimezone is what localtime then does.
+    zone = timezone.get_current_timezone()
+    for _id, region_id, _number, status, starts_at in meetings:
+        day = starts_at.astimezone(zone).date()
+        if status == MeetingStatus.HELD:
+            held[region_id].append(day)
+        elif status == MeetingStatus.PLANNED:
+            planned[region_id].append(day)
+    rows_by_region: dict[int, list[TownRow]] = defaultdict(list)
+    for row in rows:
+        rows_by_region[row.town.region_id].append(row)
+    panels = []
+    for region in regions:
+        region_rows = rows_by_region[region.pk]
+        known = [row.counts for row in region_rows]
+        # A region where some town never reported may still have children or adults there.
+        totals = sum_counts(known)
+        counts_for_needs = None if any(c is None for c in known) or not known else totals
+        panels.append(
+            RegionPanel(
+                region=region,
+                totals=totals,
+                resource_gaps=resource_gaps(resources[region.pk], counts=counts_for_needs),
+                schedule=meeting_schedule(
+                    held_dates=held[region.pk],
+                    planned_dates=planned[region.pk],
+                    fiscal_year=fiscal_year,
+                    today=today,
+                ),
+            )
+        )
+    return panels

@@ -1,0 +1,500 @@
+"""The rows of each export, read in one streaming query per pass whatever the number of towns.
+
+Each function returns a header and a callable that yields rows afresh, so a view can check a
+whole export for cp932 first and then stream it, without ever holding the rows in memory.
+The prefecture table's region totals are summed by the database and streamed after the towns;
+the open-data table still sums them while streaming (its suppression plans are per region).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connections, transaction
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from caseload.models import COUNT_FIELDS, SUBSET_FIELDS, CountReport, ReportCompleteness
+from coordinators.models import Coordinator, Experience
+from exports.csv_output import LINE_END, Cell, csv_field
+from exports.suppression import (
+    SUPPRESSED,
+    ColumnPlan,
+    ColumnSummary,
+    plan_column,
+)
+from hokenfukushi.fiscal import fiscal_year_bounds
+from hokenfukushi.models import (
+    Council,
+    Municipality,
+    PopulationSnapshot,
+    Region,
+    council_label,
+    council_preference_order,
+)
+
+# Rows are read from the database in chunks of this size (server-side cursor on PostgreSQL).
+CHUNK_SIZE = 500
+# A town row carries some twenty figures: 500 of them were the largest allocation of the
+# prefecture export (~480 KiB at 1,741 towns). 50 are already a full fetch at 63 towns, so a
+# larger prefecture takes no more for them; 35 fetches instead of 4 at national size, each a
+# read of the result PostgreSQL has already materialised for the WITH HOLD cursor.
+TOWN_CHUNK_SIZE = 50
+# Region total rows are as wide as town rows: fetched 500 at a time, the country's 335 came at
+# once (~70 KiB more than a prefecture's 9). Ten are a prefecture's regions in one or two fetches.
+REGION_CHUNK_SIZE = 10
+
+COUNT_HEADERS = (
+    "重症心身障害児(在宅)",
+    "医療的ケア児(在宅)",
+    "重症心身障害者(在宅)",
+    "医療的ケア者(在宅)",
+)
+PREFECTURE_HEADER = (
+    "団体コード",
+    "市町村名",
+    "人口",
+    "人口基準日",
+    "集計基準日",
+    *COUNT_HEADERS,
+    "コーディネーター数",
+    "うち実務経験あり",
+    "協議の場",
+    "報告状態",
+)
+OPEN_DATA_HEADER = (
+    "団体コード",
+    "市町村名",
+    "人口",
+    "人口基準日",
+    "集計基準日",
+    *COUNT_HEADERS,
+    "報告状態",
+)
+CASELOAD_HEADER = ("団体コード", "市町村名", "集計基準日", "年度", "区分", "人数", "状態")
+
+Rows = Callable[[], Iterator[Sequence[Cell]]]
+
+
+class _SubqueryCount(Subquery):
+    """COUNT(*) of a subquery's rows: one correlated count per town, no GROUP BY needed."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def _covering_coordinators(**conditions):
+    """Active coordinators covering the town: named for it, or covering its whole region.
+
+    Counted as |named| + |whole region| - |both|: each count is an indexed lookup, where a
+    single OR across the many-to-many join made SQLite scan every coordinator for every town
+    (2.3 s against 0.08 s for 2,000 towns)."""
+    named = Coordinator.municipalities.through.objects.filter(
+        municipality=OuterRef("pk"),
+        coordinator__is_active=True,
+        **{f"coordinator__{key}": value for key, value in conditions.items()},
+    )
+    whole_region = Coordinator.objects.active().filter(
+        covers_whole_region=True, organization__region=OuterRef("region"), **conditions
+    )
+    both = named.filter(
+        coordinator__covers_whole_region=True, coordinator__organization__region=OuterRef("region")
+    )
+    return (
+        _SubqueryCount(named.values("pk"))
+        + _SubqueryCount(whole_region.values("pk"))
+        - _SubqueryCount(both.values("pk"))
+    )
+
+
+def _population(year_end) -> QuerySet[PopulationSnapshot]:
+    return PopulationSnapshot.objects.filter(
+        municipality=OuterRef("pk"), as_of__lte=year_end
+    ).order_by("-as_of")
+
+
+def _approved_report(fiscal_year: int) -> QuerySet[CountReport]:
+    return (
+        CountReport.objects.approved()
+        .for_fiscal_year(fiscal_year)
+        .filter(municipality=OuterRef("pk"))
+        .order_by("-as_of", "-pk")
+    )
+
+
+def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
+    """The towns in `user`'s read scope, in code order, each annotated with its population up
+    to the end of the fiscal year, its latest approved report of that year (empty when none),
+    whether it has any report that year, its coordinators and its best council status."""
+    _, year_end = fiscal_year_bounds(fiscal_year)
+    population = _population(year_end)
+    report = _approved_report(fiscal_year)
+    any_report = CountReport.objects.for_fiscal_year(fiscal_year).filter(
+        municipality=OuterRef("pk")
+    )
+    council = (
+        Council.objects.filter(municipalities=OuterRef("pk"))
+        .annotate(preference=council_preference_order())
+        .order_by("preference", "pk")
+    )
+    return (
+        Municipality.objects.visible_to(user)
+        .select_related("region")
+        .annotate(
+            population=Subquery(population.values("population")[:1]),
+            population_as_of=Subquery(population.values("as_of")[:1]),
+            report_as_of=Subquery(report.values("as_of")[:1]),
+            has_any_report=Exists(any_report),
+            coordinator_count=_covering_coordinators(),
+            experienced_count=_covering_coordinators(experience=Experience.DIRECT),
+            council_status=Subquery(council.values("status")[:1]),
+            council_form=Subquery(council.values("form")[:1]),
+            **{name: Subquery(report.values(name)[:1]) for name in COUNT_FIELDS},
+        )
+        .order_by("code")
+    )
+
+
+def _region_covering(**conditions):
+    """Active coordinators covering any town of the region, each counted once."""
+    named = (
+        Coordinator.municipalities.through.objects.filter(
+            municipality__region=OuterRef("pk"),
+            coordinator__is_active=True,
+            **{f"coordinator__{key}": value for key, value in conditions.items()},
+        )
+        .values("coordinator")
+        .distinct()
+    )
+    whole_region = Coordinator.objects.active().filter(
+        covers_whole_region=True, organization__region=OuterRef("pk"), **conditions
+    )
+    both = named.filter(
+        coordinator__covers_whole_region=True, coordinator__organization__region=OuterRef("pk")
+    )
+    return _SubqueryCount(named) + _SubqueryCount(whole_region.values("pk")) - _SubqueryCount(both)
+
+
+REGION_TOTAL_COLUMNS = (
+    "name",
+    "towns",
+    "approved",
+    "population_total",
+    *(f"{name}_total" for name in COUNT_FIELDS),
+    "coordinators",
+    "experienced",
+    "council_status",
+    "council_form",
+)
+
+
+def region_totals(user, fiscal_year: int) -> QuerySet[Region]:
+    """One row per region with a town in `user`'s read scope, in the order of its first town by
+    code (the order of the town rows): REGION_TOTAL_COLUMNS. The towns' population and
+    approved counts are summed (a town without an approved report adds nothing but is counted
+    in `towns`), coordinators covering any town of the region are counted once, and the council
+    is the region's best by `council_preference`.
+
+    Summed by the database, so that the export holds nothing per region while streaming. Each
+    figure is a subquery per region rather than a GROUP BY over the towns: grouped, the
+    region-level subqueries (coordinators, council) were grouped by too and so ran once per
+    town."""
+    _, year_end = fiscal_year_bounds(fiscal_year)
+    report = _approved_report(fiscal_year)
+    towns = Municipality.objects.visible_to(user).filter(region=OuterRef("pk"))
+
+    def over_towns(aggregate) -> Subquery:
+        return Subquery(
+            towns.order_by().values("region").annotate(value=aggregate).values("value"),
+            output_field=IntegerField(),
+        )
+
+    council = (
+        Council.objects.filter(region=OuterRef("pk"))
+        .annotate(preference=council_preference_order())
+        .order_by("preference", "pk")
+    )
+    return (
+        Region.objects.filter(Exists(towns))
+        .annotate(
+            towns=over_towns(Count("pk")),
+            approved=over_towns(Count(Subquery(report.values("pk")[:1]))),
+            population_total=Coalesce(
+                over_towns(Sum(Subquery(_population(year_end).values("population")[:1]))), 0
+            ),
+            **{
+                f"{name}_total": Coalesce(over_towns(Sum(Subquery(report.values(name)[:1]))), 0)
+                for name in COUNT_FIELDS
+            },
+            coordinators=_region_covering(),
+            experienced=_region_covering(experience=Experience.DIRECT),
+            council_status=Subquery(council.values("status")[:1]),
+            council_form=Subquery(council.values("form")[:1]),
+            first_code=Subquery(towns.order_by("code").values("code")[:1]),
+        )
+        .order_by("first_code")
+        .values_list(*REGION_TOTAL_COLUMNS)
+    )
+
+
+def completeness(town: Municipality) -> ReportCompleteness:
+    return _report_status(town.report_as_of, town.has_any_report)
+
+
+@dataclass(slots=True)  # one per region (open data), held until the end: no __dict__ each
+class _RegionTotal:
+    name: str
+    towns: int = 0
+    approved: int = 0
+    population: int = 0
+    counts: list[int] = field(default_factory=lambda: [0] * len(COUNT_FIELDS))
+
+    def add(self, town: Municipality) -> None:
+        self.towns += 1
+        self.population += town.population or 0
+        if town.report_as_of is not None:
+            self.approved += 1
+            for i, name in enumerate(COUNT_FIELDS):
+                self.counts[i] += getattr(town, name)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} 計"
+
+    @property
+    def status(self) -> str:
+        return f"{ReportCompleteness.APPROVED.label} {self.approved}/{self.towns}"
+
+
+TOWN_COLUMNS = (
+    "code",
+    "name",
+    "population",
+    "population_as_of",
+    "report_as_of",
+    *COUNT_FIELDS,
+    "coordinator_count",
+    "experienced_count",
+    "council_status",
+    "council_form",
+    "has_any_report",
+)
+
+
+def _report_status(report_as_of, has_any_report: bool) -> ReportCompleteness:
+    if report_as_of is not None:
+        return ReportCompleteness.APPROVED
+    if has_any_report:
+        return ReportCompleteness.UNAPPROVED
+    return ReportCompleteness.MISSING
+
+
+@contextmanager
+def _one_snapshot(using: str) -> Iterator[None]:
+    """Statements run inside read the database as of one moment (PostgreSQL REPEATABLE READ;
+    a SQLite read transaction already does). Inside an outer transaction, that one's."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
+    def rows() -> Iterator[Sequence[Cell]]:
+        # The region totals are a second statement, run after the towns are streamed: both
+        # read one snapshot, so that a write committed mid-download cannot make a region's 計
+        # row disagree with the town rows above it.
+        with _one_snapshot(Municipality.objects.db):
+            yield from _prefecture_rows(user, fiscal_year)
+
+    return PREFECTURE_HEADER, rows
+
+
+def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
+    labels = {status: str(status.label) for status in ReportCompleteness}
+    towns = towns_with_figures(user, fiscal_year).values_list(*TOWN_COLUMNS)
+    for *figures, status, form, has_any_report in towns.iterator(chunk_size=TOWN_CHUNK_SIZE):
+        yield (
+            *figures,
+            council_label(status, form),
+            labels[_report_status(figures[4], has_any_report)],
+        )
+    approved_label = labels[ReportCompleteness.APPROVED]
+    totals = region_totals(user, fiscal_year)
+    for name, towns_count, approved, *sums, status, form in totals.iterator(
+        chunk_size=REGION_CHUNK_SIZE
+    ):
+        yield (
+            None,
+            f"{name} 計",
+            sums[0],
+            None,
+            None,
+            *sums[1:],
+            council_label(status, form),
+            f"{approved_label} {approved}/{towns_count}",
+        )
+
+
+def _plan_open_data(user, fiscal_year: int, threshold: int) -> dict[int, list[ColumnPlan]]:
+    """First pass: one suppression plan per region and count column (reported towns only)."""
+    summaries: dict[int, list[ColumnSummary]] = {}
+    towns = towns_with_figures(user, fiscal_year).filter(
+        Exists(
+            CountReport.objects.approved()
+            .for_fiscal_year(fiscal_year)
+            .filter(municipality=OuterRef("pk"))
+        )
+    )
+    for values in towns.values_list("region", *COUNT_FIELDS).iterator(chunk_size=TOWN_CHUNK_SIZE):
+        region_id, *counts = values
+        columns = summaries.setdefault(
+            region_id, [ColumnSummary(threshold=threshold) for _ in COUNT_FIELDS]
+        )
+        for summary, value in zip(columns, counts, strict=True):
+            summary.add(value)
+    return {
+        region_id: [plan_column(summary) for summary in columns]
+        for region_id, columns in summaries.items()
+    }
+
+
+def _published(value: int | None) -> Cell:
+    return SUPPRESSED if value is None else value
+
+
+def open_data_table(user, fiscal_year: int, threshold: int) -> tuple[Sequence[str], Rows]:
+    def rows() -> Iterator[Sequence[Cell]]:
+        plans = _plan_open_data(user, fiscal_year, threshold)
+        totals: dict[int, _RegionTotal] = {}
+        for town in towns_with_figures(user, fiscal_year).iterator(chunk_size=TOWN_CHUNK_SIZE):
+            totals.setdefault(town.region_id, _RegionTotal(town.region.name)).add(town)
+            if town.report_as_of is None:
+                counts: list[Cell] = [None] * len(COUNT_FIELDS)
+            else:
+                counts = [
+                    _published(plan.publish(getattr(town, name)))
+                    for plan, name in zip(plans[town.region_id], COUNT_FIELDS, strict=True)
+                ]
+            yield (
+                town.code,
+                town.name,
+                town.population,
+                town.population_as_of,
+                town.report_as_of,
+                *counts,
+                completeness(town).label,
+            )
+        for region_id, total in totals.items():
+            region_plans = plans.get(region_id)
+            counts = (
+                [_published(plan.published_total) for plan in region_plans]
+                if region_plans
+                else [None] * len(COUNT_FIELDS)
+            )
+            yield (None, total.label, total.population, None, None, *counts, total.status)
+
+    return OPEN_DATA_HEADER, rows
+
+
+def _caseload_reports(user, names: Sequence[str]) -> Iterator[tuple]:
+    """One tuple per report in scope: code, town, as_of, fiscal year, status, then `names`."""
+    return (
+        CountReport.objects.visible_to(user)
+        .order_by("municipality__code", "as_of", "pk")
+        .values_list(
+            "municipality__code",
+            "municipality__name",
+            "as_of",
+            "fiscal_year",
+            "status",
+            *names,
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+
+
+def _caseload_labels() -> tuple[list[str], list[str], dict[str, str]]:
+    """The figure fields in export order, their labels and the status labels, translated once
+    per export, not once per cell: gettext per row was three quarters of the export's time at
+    national size."""
+    field = CountReport._meta.get_field
+    names = [*COUNT_FIELDS, *SUBSET_FIELDS]
+    labels = [str(field(name).verbose_name) for name in names]
+    statuses = {value: str(label) for value, label in field("status").flatchoices}
+    return names, labels, statuses
+
+
+def caseload_table(user) -> tuple[Sequence[str], Rows]:
+    """One row per reported figure (long format); the rows `caseload_text` writes as CSV."""
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        # Translated here, not when the table is made: the download reads these rows only to
+        # name a cell cp932 cannot hold.
+        names, label_list, statuses = _caseload_labels()
+        for code, town, as_of, fiscal_year, status, *values in _caseload_reports(user, names):
+            status_label = statuses.get(status, status)
+            for label, value in zip(label_list, values, strict=True):
+                if value is None:
+                    continue  # an optional subset that was not reported
+                yield (code, town, as_of, fiscal_year, label, value, status_label)
+
+    return CASELOAD_HEADER, rows
+
+
+def caseload_text(user) -> Callable[[], Iterator[str]]:
+    """The CSV lines of `caseload_table` (header excepted), one string per report.
+
+    A report gives up to six lines that differ only in label and figure: the quoted,
+    formula-safe prefix (code, town, date, year) is written once per report and the label and
+    status parts once per export, so a line is a few concatenations instead of a trip through
+    csv.writer and the per-cell formula guard (most of this export's time at national size).
+    tests/exports/test_csv_output.py requires the same bytes as `stream_csv` of the rows."""
+    names, label_list, statuses = _caseload_labels()
+    label_parts = [csv_field(label) + "," for label in label_list]
+    status_parts: dict[str, str] = {}
+
+    def text() -> Iterator[str]:
+        last_town: tuple[str, str] | None = None
+        town_part = ""
+        dates: dict[object, str] = {}  # a few report dates repeat across all towns
+        for code, town, as_of, fiscal_year, status, *values in _caseload_reports(user, names):
+            if (code, town) != last_town:  # reports come town by town
+                last_town = (code, town)
+                town_part = f"{csv_field(code)},{csv_field(town)},"
+            date = dates.get(as_of)
+            if date is None:
+                if len(dates) >= 100:
+                    dates.clear()  # stay bounded however many dates there are
+                date = dates[as_of] = csv_field(as_of)
+            year = str(fiscal_year) if type(fiscal_year) is int else csv_field(fiscal_year)
+            prefix = f"{town_part}{date},{year},"
+            suffix = status_parts.get(status)
+            if suffix is None:
+                suffix = status_parts[status] = (
+                    f",{csv_field(statuses.get(status, status))}{LINE_END}"
+                )
+            # The report's lines are `prefix label,value suffix`: joining "label,value" parts
+            # with `suffix + prefix` between them writes each shared part once per line.
+            figures = [
+                label + (str(value) if type(value) is int else csv_field(value))
+                for label, value in zip(label_parts, values, strict=True)
+                if value is not None  # an optional subset that was not reported
+            ]
+            if figures:
+                yield prefix + (suffix + prefix).join(figures) + suffix
+
+    return text
