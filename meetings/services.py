@@ -67,15 +67,15 @@ def plan_next_meeting(*, region: Region, starts_at: dt.datetime | None = None) -
         )
         for order, item in enumerate(recurring_agenda(past_items), start=1)
     ]
-    open_actions = list(ActionItem.objects.carried_into(meeting).open())
-    if open_actions:
+    if ActionItem.objects.carried_into(meeting).open().exists():
+        # The items themselves are listed live from ActionItem on the meeting's pages and
+        # documents (never copied here as text, which went stale when one was closed).
         new_items.append(
             AgendaItem(
                 meeting=meeting,
                 order=len(new_items) + 1,
                 kind=AgendaKind.REPORT,
                 title=FOLLOW_UP_TITLE,
-                minutes="\n".join(f"・{action.text}" for action in open_actions),
             )
         )
     AgendaItem.objects.bulk_create(new_items)
