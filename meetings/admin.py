@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline
+from hokenfukushi.fiscal import wareki
 from meetings.models import ActionItem, AgendaItem, Attendance, Meeting, PreQuestion
 from meetings.services import plan_next_meeting
 
@@ -75,6 +76,19 @@ class MeetingAdmin(ScopedModelAdmin):
                 % {"region": region, "meeting": meeting},
                 messages.SUCCESS,
             )
+            if meeting.date_proposal.moved:
+                self.message_user(
+                    request,
+                    _(
+                        "通常の間隔（前回の3か月後）の%(regular)sはすでに過ぎているため、"
+                        "4週間以上先の%(day)sを仮の日付にしました。"
+                    )
+                    % {
+                        "regular": wareki(meeting.date_proposal.regular_day),
+                        "day": wareki(meeting.date_proposal.day),
+                    },
+                    messages.WARNING,
+                )
 
 
 @admin.register(ActionItem)

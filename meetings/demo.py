@@ -4,6 +4,11 @@ Attendance reproduces the source's tables exactly (8, 5 and 17 participants). Th
 only year and month; the days, times and venue are demo assumptions, said so in each meeting's
 notes. Coordinators are the fictional people of coordinators.demo (referred to by name).
 Idempotent: natural keys with update_or_create, and other participants topped up to the count.
+
+A planned 第4回 is added relative to the day the demo is loaded (the same rule the center's
+「次回の会議を計画する」 uses: the regular date if it is still ahead, else a Wednesday about four
+weeks on), with the agenda carried from 第3回, so a fresh demo shows a living network rather than
+an overdue one. Loaded again later, the same 第4回 is kept, and moved forward if its date passed.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from coordinators import demo as coordinator_demo
 from coordinators.models import Coordinator, Organization
@@ -26,6 +32,8 @@ from meetings.models import (
     MeetingStatus,
     PreQuestion,
 )
+from meetings.scheduling import propose_next_meeting_date
+from meetings.services import plan_next_meeting
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 VENUE = "児玉郡市障害者基幹相談支援センター 会議室（デモ）"
@@ -139,7 +147,8 @@ def _sync_other_participants(meeting: Meeting, organization: Organization, wante
 
 
 @transaction.atomic
-def load(region: Region) -> dict[int, Meeting]:
+def load(region: Region, *, today: dt.date | None = None) -> dict[int, Meeting]:
+    today = today or timezone.localdate()
     organizations = {
         key: Organization.objects.get(region=region, name=name)
         for key, name, *_rest in coordinator_demo.ORGANIZATIONS
@@ -194,4 +203,34 @@ def load(region: Region) -> dict[int, Meeting]:
         PreQuestion.objects.update_or_create(
             meeting=meetings[3], text=text, defaults={"answered_by": lecture}
         )
+    meetings[NEXT_NUMBER] = _planned_next_meeting(region, meetings[3], today=today)
     return meetings
+
+
+NEXT_NUMBER = 4
+NEXT_NOTE = (
+    "デモデータ: 第4回は、デモを読み込んだ日から見て次の予定日（約4週間後の水曜日の午後）に"
+    "作成しています。"
+)
+
+
+def _planned_next_meeting(region: Region, last_held: Meeting, *, today: dt.date) -> Meeting:
+    """第4回, planned after `today`: created once; on a later load moved forward if its day passed
+    (a 第4回 someone has marked held is left as it is)."""
+    existing = Meeting.objects.filter(region=region, number=NEXT_NUMBER).first()
+    if existing is None:
+        meeting = plan_next_meeting(region=region, today=today)
+        meeting.ends_at = meeting.starts_at + dt.timedelta(hours=2)
+        meeting.notes = NEXT_NOTE
+        meeting.theme = "医療用語の勉強・事例検討と、次回に向けての確認"
+        meeting.save()
+        return meeting
+    if existing.status == MeetingStatus.PLANNED and existing.held_on <= today:
+        proposal = propose_next_meeting_date(last_held.held_on, today)
+        starts_at = timezone.localtime(existing.starts_at)
+        existing.starts_at = starts_at.replace(
+            year=proposal.day.year, month=proposal.day.month, day=proposal.day.day
+        )
+        existing.ends_at = existing.starts_at + dt.timedelta(hours=2)
+        existing.save()
+    return existing

@@ -18,16 +18,24 @@ from meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from meetings.scheduling import PastAgendaItem, months_later, recurring_agenda
+from meetings.scheduling import (
+    DateProposal,
+    PastAgendaItem,
+    propose_next_meeting_date,
+    recurring_agenda,
+)
 
 FOLLOW_UP_TITLE = "前回までの「次回に向けて」の確認"
 
 
 @transaction.atomic
-def plan_next_meeting(*, region: Region, starts_at: dt.datetime | None = None) -> Meeting:
-    """Create 第N+1回 (planned) about three months after the latest meeting, with the recurring
-    agenda items and a follow-up item for every open action; open actions are listed on its page
-    until someone closes them."""
+def plan_next_meeting(
+    *, region: Region, starts_at: dt.datetime | None = None, today: dt.date | None = None
+) -> Meeting:
+    """Create 第N+1回 (planned) about three months after the latest meeting — or, when that day has
+    passed, on a weekday at least four weeks from today (`meeting.date_proposal` says which) —
+    with the recurring agenda items and a follow-up item for every open action; open actions are
+    listed on its page until someone closes them."""
     Region.objects.select_for_update().get(pk=region.pk)  # one planner at a time per region
     meetings = Meeting.objects.filter(region=region)
     latest = meetings.order_by("-number").first()
@@ -40,7 +48,10 @@ def plan_next_meeting(*, region: Region, starts_at: dt.datetime | None = None) -
         if latest is None:
             raise ValidationError("最初の会議は日時を指定して作成してください。")
         previous = timezone.localtime(latest.starts_at)
-        starts_at = previous.replace(**_date_parts(months_later(previous.date())))
+        proposal = propose_next_meeting_date(previous.date(), today or timezone.localdate())
+        starts_at = previous.replace(**_date_parts(proposal.day))
+    else:
+        proposal = DateProposal(day=timezone.localtime(starts_at).date())
     number = (meetings.aggregate(highest=Max("number"))["highest"] or 0) + 1
     meeting = Meeting.objects.create(
         region=region,
@@ -79,6 +90,7 @@ def plan_next_meeting(*, region: Region, starts_at: dt.datetime | None = None) -
             )
         )
     AgendaItem.objects.bulk_create(new_items)
+    meeting.date_proposal = proposal  # for the caller's message; not stored
     return meeting
 
 

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from hokenfukushi.models import User
 from meetings.calendar import calendar_token, user_for_calendar_token
 from meetings.factories import MeetingFactory
-from meetings.models import MeetingStatus
+from meetings.models import Meeting, MeetingStatus
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -24,7 +24,7 @@ def _events(response):
 
 
 @pytest.mark.django_db
-def test_demo_feed_has_the_three_meetings_on_their_dates_in_tokyo(client, settings):
+def test_demo_feed_has_the_four_meetings_on_their_dates_in_tokyo(client, settings):
     settings.DEBUG = True
     call_command("load_demo", "--with-users")
     client.force_login(User.objects.get(username="center"))
@@ -34,10 +34,12 @@ def test_demo_feed_has_the_three_meetings_on_their_dates_in_tokyo(client, settin
         for summary, event in events.items()
         if "児玉郡市" in summary
     }
+    fourth = Meeting.objects.get(region__name="児玉郡市", number=4)
     assert {s: d.date() for s, d in starts.items()} == {
         "児玉郡市 第1回 医ケアコーディネーター連絡会議": dt.date(2024, 11, 20),
         "児玉郡市 第2回 医ケアコーディネーター連絡会議": dt.date(2025, 5, 21),
         "児玉郡市 第3回 医ケアコーディネーター連絡会議": dt.date(2025, 10, 22),
+        "児玉郡市 第4回 医ケアコーディネーター連絡会議": fourth.held_on,
     }
     for start in starts.values():
         assert start.utcoffset() == dt.timedelta(hours=9)

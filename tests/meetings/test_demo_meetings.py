@@ -71,3 +71,59 @@ def test_demo_connections(client, center):
     # 12 coordinators met at 第3回: 66 pairs; four (of 16) never came
     assert 'id="coordinator-pairs">66<' in html
     assert 'id="never-attended-count">4<' in html
+
+
+def test_the_demo_plans_4th_meeting_about_four_weeks_after_the_day_it_is_loaded(center):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    fourth = Meeting.objects.get(region__name="児玉郡市", number=4)
+    assert fourth.status == "planned"
+    assert today + dt.timedelta(weeks=4) <= fourth.held_on < today + dt.timedelta(weeks=5)
+    assert fourth.held_on.weekday() < 5 and 12 <= fourth.local_starts_at.hour < 18
+    titles = list(fourth.agenda_items.order_by("order").values_list("title", flat=True))
+    # the every-time items of 第2回 and the follow-up of the open 次回に向けて
+    assert titles[:2] == ["医療用語の勉強", "事例検討"]
+    assert "施設見学など視察の機会をつくる" in fourth.agenda_items.last().minutes
+    # the seed's three meetings are untouched
+    assert (
+        list(
+            Meeting.objects.filter(region__name="児玉郡市", number__lte=3).values_list(
+                "status", flat=True
+            )
+        )
+        == ["held"] * 3
+    )
+
+
+def test_loading_again_on_a_later_day_keeps_one_4th_meeting_in_the_future(center):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hokenfukushi.models import Region
+    from meetings import demo
+
+    region = Region.objects.get(name="児玉郡市")
+    first_id = Meeting.objects.get(region=region, number=4).pk
+    later = timezone.localdate() + dt.timedelta(days=60)  # past the planned date
+    demo.load(region, today=later)
+    demo.load(region, today=later)
+    fourth = Meeting.objects.get(region=region, number=4)
+    assert fourth.pk == first_id
+    assert fourth.held_on > later
+    assert Meeting.objects.filter(region=region).count() == 4
+
+
+def test_a_fresh_demo_dashboard_names_the_next_meeting_without_an_overdue_warning(client, center):
+    from hokenfukushi.fiscal import wareki
+
+    client.force_login(center)
+    html = client.get("/").content.decode()
+    fourth = Meeting.objects.get(region__name="児玉郡市", number=4)
+    assert "超過" not in html
+    assert wareki(fourth.held_on) in html
+    listing = client.get("/meetings/").content.decode()
+    assert 'data-meeting="4"' in listing

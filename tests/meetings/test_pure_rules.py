@@ -16,7 +16,14 @@ from meetings.connections import (
     organization_matrix,
     pairs_of,
 )
-from meetings.scheduling import PastAgendaItem, months_later, recurring_agenda
+from meetings.scheduling import (
+    LEAD_TIME,
+    DateProposal,
+    PastAgendaItem,
+    months_later,
+    propose_next_meeting_date,
+    recurring_agenda,
+)
 
 G, C, P, B, H = (
     OrganizationKind.GOVERNMENT,
@@ -210,3 +217,46 @@ def test_shade_levels():
     assert shade_level(1, 3) == 2
     assert shade_level(3, 3) == 4
     assert shade_level(1, 100) == 1
+
+
+# --- the next meeting's proposed date (issue 17) ---------------------------------------------
+
+
+def test_the_regular_date_is_proposed_while_it_is_still_ahead():
+    proposal = propose_next_meeting_date(dt.date(2025, 10, 22), today=dt.date(2025, 12, 1))
+    assert proposal == DateProposal(day=dt.date(2026, 1, 22))
+    assert not proposal.moved
+
+
+def test_a_passed_regular_date_moves_to_the_same_weekday_four_weeks_on():
+    # 第3回 was Wednesday 2025-10-22; on 2026-12-05 (a Saturday) the regular 2026-01-22 is long
+    # gone: the proposal is the first Wednesday at least four weeks ahead.
+    proposal = propose_next_meeting_date(dt.date(2025, 10, 22), today=dt.date(2026, 12, 5))
+    assert proposal.moved and proposal.regular_day == dt.date(2026, 1, 22)
+    assert proposal.day == dt.date(2027, 1, 6)
+    assert proposal.day.weekday() == 2
+
+
+def test_a_regular_date_of_today_counts_as_passed():
+    proposal = propose_next_meeting_date(dt.date(2025, 10, 22), today=dt.date(2026, 1, 22))
+    assert proposal.moved and proposal.day > dt.date(2026, 1, 22)
+
+
+def test_a_weekend_meeting_is_followed_by_a_weekday_proposal():
+    saturday = dt.date(2025, 10, 25)
+    proposal = propose_next_meeting_date(saturday, today=dt.date(2026, 6, 1))
+    assert proposal.day.weekday() < 5
+
+
+@given(
+    st.dates(dt.date(2016, 4, 1), dt.date(2040, 3, 31)),
+    st.dates(dt.date(2016, 4, 1), dt.date(2040, 3, 31)),
+)
+def test_the_proposal_is_never_today_or_earlier(last_held, today):
+    proposal = propose_next_meeting_date(last_held, today=today)
+    assert proposal.day > today
+    if proposal.moved:
+        assert proposal.day.weekday() < 5
+        assert today + LEAD_TIME <= proposal.day < today + LEAD_TIME + dt.timedelta(days=7)
+    else:
+        assert proposal.day == months_later(last_held)

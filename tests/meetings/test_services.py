@@ -39,11 +39,40 @@ def held(region):
 
 
 def test_plans_the_next_number_three_months_on_at_the_same_time(region, held):
-    meeting = plan_next_meeting(region=region)
+    meeting = plan_next_meeting(region=region, today=dt.date(2025, 12, 10))
     assert meeting.number == 3 and meeting.status == MeetingStatus.PLANNED
     local = meeting.local_starts_at
     assert (local.date(), local.hour, local.minute) == (dt.date(2026, 2, 28), 13, 30)
     assert meeting.venue == "会議室B"
+    assert not meeting.date_proposal.moved
+
+
+def test_a_passed_regular_date_is_never_proposed(region, held):
+    # the regular date (2026-02-28) has passed by 2026-12-05: the proposal is a weekday at
+    # least four weeks on, at the last meeting's time
+    meeting = plan_next_meeting(region=region, today=dt.date(2026, 12, 5))
+    local = meeting.local_starts_at
+    assert local.date() >= dt.date(2027, 1, 2) and local.weekday() < 5
+    assert (local.hour, local.minute) == (13, 30)
+    assert meeting.date_proposal.regular_day == dt.date(2026, 2, 28)
+
+
+def test_the_admin_action_says_the_date_was_moved(region, held, region_admin, client):
+    from django.contrib.messages import get_messages
+
+    client.force_login(region_admin)
+    second = Meeting.objects.get(region=region, number=2)
+    response = client.post(
+        "/admin/meetings/meeting/",
+        {"action": "plan_next", "_selected_action": [second.pk]},
+        follow=True,
+    )
+    texts = [str(m) for m in get_messages(response.wsgi_request)] or [
+        m.message for m in response.context["messages"]
+    ]
+    planned = Meeting.objects.get(region=region, number=3)
+    assert planned.held_on > dt.date.today()
+    assert any("すでに過ぎているため" in text and "令和" in text for text in texts), texts
 
 
 def test_carries_recurring_agenda_and_every_open_action(region, held):
