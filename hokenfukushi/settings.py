@@ -289,6 +289,9 @@ SITE_URL = env(
     "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
 )
 
+# Meeting reminders go out this many days before a meeting (send_meeting_reminders, daily).
+MEETING_REMINDER_DAYS = env.int("MEETING_REMINDER_DAYS", default=3)
+
 # Sending runs as Django tasks: immediately in development and tests, queued in the database in
 # production (django-tasks-db; run `python manage.py db_worker`, see the README).
 INSTALLED_APPS += ["django_tasks_db"]

@@ -181,6 +181,8 @@ def deliver_invitation(*, invitation_id: int, now: dt.datetime | None = None) ->
             and invitation.sent_sequence >= meeting.calendar_sequence
         ):
             return Outcome.ALREADY_SENT
+        if meeting.status == MeetingStatus.HELD:
+            return Outcome.NOT_DUE
         if meeting.status == MeetingStatus.CANCELLED and invitation.sent_at is None:
             return Outcome.NOT_DUE  # never told of it, so nothing to cancel
         if invitation.next_attempt_at and invitation.next_attempt_at > now:

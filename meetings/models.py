@@ -19,7 +19,6 @@ from hokenfukushi.models import Region
 from hokenfukushi.scope import ScopedQuerySet
 from meetings.rules import has_started
 
-
 ENDS_BEFORE_START = _("終了日時は開始日時より後にしてください。")
 
 
@@ -114,8 +113,10 @@ class Meeting(models.Model):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = ValidationError(ENDS_BEFORE_START, code="ends_before_start")
-        if self.starts_at and self.status == MeetingStatus.HELD and not has_started(
-            self.starts_at, timezone.now()
+        if (
+            self.starts_at
+            and self.status == MeetingStatus.HELD
+            and not has_started(self.starts_at, timezone.now())
         ):
             errors["status"] = ValidationError(
                 _("開始日時を過ぎていない会議は「開催済み」にできません。"), code="held_too_early"

@@ -24,7 +24,8 @@ def replies_open(starts_at: dt.datetime, now: dt.datetime) -> bool:
 
 
 def questions_open(deadline: dt.datetime | None, starts_at: dt.datetime, now: dt.datetime) -> bool:
-    """事前質問 are taken until the meeting's deadline (none set: not taken), never after it starts."""
+    """事前質問 are taken until the meeting's deadline (none set: not taken), never after the
+    meeting starts."""
     return deadline is not None and now < min(deadline, starts_at)
 
 
@@ -44,3 +45,14 @@ def may_retry(attempt: int) -> bool:
 def reminder_due(starts_at: dt.datetime, now: dt.datetime, days_before: int) -> bool:
     """A reminder goes out from `days_before` days before the start until the start."""
     return starts_at - dt.timedelta(days=days_before) <= now < starts_at
+
+
+def calendar_changed(before: dict, after: dict) -> bool:
+    """Whether a change of the meeting is news for the invitees' calendars: a new date, end or
+    place, or a cancellation (or its undoing). Marking it 開催済み is not."""
+    if any(before.get(name) != after.get(name) for name in ("starts_at", "ends_at", "venue")):
+        return True
+    return before.get("status") != after.get("status") and "cancelled" in (
+        before.get("status"),
+        after.get("status"),
+    )
