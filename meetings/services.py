@@ -220,6 +220,7 @@ def invite(
 def send_invitations(*, meeting: Meeting, now: dt.datetime | None = None) -> int:
     """Queue one delivery per invitee the meeting's current version has not reached; how many.
     Idempotent: a queued delivery checks again under the row lock before it sends."""
+    meeting = Meeting.objects.get(pk=meeting.pk)
     if meeting.status == MeetingStatus.HELD:
         return 0
     due = list(Invitation.objects.filter(meeting=meeting).due(now).values_list("pk", flat=True))
