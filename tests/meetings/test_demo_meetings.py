@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from hokenfukushi.models import User
-from meetings.models import ActionStatus, Meeting
+from meetings.models import ActionItem, ActionStatus, Meeting
+from meetings.services import FOLLOW_UP_TITLE
 
 
 @pytest.fixture
@@ -86,7 +87,11 @@ def test_the_demo_plans_4th_meeting_about_four_weeks_after_the_day_it_is_loaded(
     titles = list(fourth.agenda_items.order_by("order").values_list("title", flat=True))
     # the every-time items of 第2回 and the follow-up of the open 次回に向けて
     assert titles[:2] == ["医療用語の勉強", "事例検討"]
-    assert "施設見学など視察の機会をつくる" in fourth.agenda_items.last().minutes
+    follow_up = fourth.agenda_items.last()
+    assert follow_up.title == FOLLOW_UP_TITLE and follow_up.minutes == ""  # carried live
+    assert "施設見学など視察の機会をつくる" in {
+        a.text for a in ActionItem.objects.carried_into(fourth).open()
+    }
     # the seed's three meetings are untouched
     assert (
         list(

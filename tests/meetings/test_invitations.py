@@ -58,9 +58,7 @@ def test_sending_again_sends_nothing_new(smtp_server, planned, invitees):
     assert len(smtp_server.messages) == 3
 
 
-def test_a_changed_meeting_sends_an_update_with_a_higher_sequence(
-    smtp_server, planned, invitees
-):
+def test_a_changed_meeting_sends_an_update_with_a_higher_sequence(smtp_server, planned, invitees):
     services.send_invitations(meeting=planned)
     services.update_meeting(meeting=planned, changes={"venue": "本庄市役所 大会議室"})
     updates = smtp_server.messages[3:]
@@ -88,9 +86,7 @@ def test_a_cancelled_meeting_sends_cancel_only_to_those_invited(smtp_server, pla
     assert never_sent.status == InvitationStatus.PENDING
 
 
-def test_a_rejected_address_is_marked_failed_and_the_rest_still_go(
-    smtp_server, planned, invitees
-):
+def test_a_rejected_address_is_marked_failed_and_the_rest_still_go(smtp_server, planned, invitees):
     smtp_server.rejected.add("person1@example.jp")
     services.send_invitations(meeting=planned)
     assert {m.envelope_recipients[0] for m in smtp_server.messages} == {
@@ -109,9 +105,7 @@ def test_a_rejected_address_is_marked_failed_and_the_rest_still_go(
     assert len(smtp_server.to("person1@example.jp")) == 1
 
 
-def test_smtp_down_then_up_loses_nothing_and_sends_nothing_twice(
-    smtp_server, planned, invitees
-):
+def test_smtp_down_then_up_loses_nothing_and_sends_nothing_twice(smtp_server, planned, invitees):
     smtp_server.stop()
     services.send_invitations(meeting=planned)
     rows = list(Invitation.objects.order_by("pk"))
