@@ -55,7 +55,7 @@ def _new_document(title: str, facts: MeetingDocument):
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "MS Mincho")
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "MS Mincho")
     _page_number_footer(document)
     document.add_heading(title, level=1)
     meeting = facts.meeting
