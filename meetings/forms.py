@@ -63,7 +63,7 @@ AgendaFormSet = forms.inlineformset_factory(
     extra=1,
     can_delete=True,
     widgets={
-        "order": forms.NumberInput(attrs={"min": 1, "class": "narrow"}),
+        "order": forms.NumberInput(attrs={"min": 1}),
         "minutes": forms.Textarea(attrs={"rows": 2}),
     },
 )
