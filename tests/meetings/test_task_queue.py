@@ -11,6 +11,10 @@ from django_tasks_db.models import DBTaskResult
 from meetings import services
 from meetings.models import Invitation, InvitationStatus
 
+# The worker runs as in production, in autocommit: it closes a connection it finds inside a
+# transaction (the test's own), so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def database_queue(settings):
