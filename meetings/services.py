@@ -216,23 +216,34 @@ def invite(
     return invitation
 
 
-@transaction.atomic
-def send_invitations(*, meeting: Meeting, now: dt.datetime | None = None) -> int:
-    """Queue one delivery per invitee the meeting's current version has not reached; how many.
-    Idempotent: a queued delivery checks again under the row lock before it sends."""
+def _due_invitation_ids(meeting: Meeting, now: dt.datetime | None = None) -> list[int]:
     meeting = Meeting.objects.get(pk=meeting.pk)
     if meeting.status == MeetingStatus.HELD:
-        return 0
-    due = list(Invitation.objects.filter(meeting=meeting).due(now).values_list("pk", flat=True))
+        return []
+    due = Invitation.objects.filter(meeting=meeting).due(now)
     if meeting.status == MeetingStatus.CANCELLED:
-        due = list(
-            Invitation.objects.filter(pk__in=due, sent_at__isnull=False).values_list(
-                "pk", flat=True
-            )
-        )
+        due = due.filter(sent_at__isnull=False)  # never told of it: nothing to cancel
+    return list(due.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def queue_due_invitations(*, meeting: Meeting, now: dt.datetime | None = None) -> int:
+    """Queue one delivery per invitee the meeting's current version has not reached; how many.
+    Idempotent: a queued delivery checks again under the row lock before it sends."""
+    due = _due_invitation_ids(meeting, now)
     for pk in due:
         tasks.send_invitation.enqueue(pk)
     return len(due)
+
+
+@transaction.atomic
+def send_invitations(*, meeting: Meeting, now: dt.datetime | None = None) -> int:
+    """The center's 「招待を送る」: one task that queues each due invitee's delivery (so the
+    request writes one row however many are invited); returns how many are due."""
+    due = len(_due_invitation_ids(meeting, now))
+    if due:
+        tasks.queue_invitations.enqueue(meeting.pk)
+    return due
 
 
 @transaction.atomic

@@ -21,6 +21,16 @@ def send_invitation(invitation_id: int) -> str:
 
 
 @task
+def queue_invitations(meeting_id: int) -> int:
+    """Fan out: queue one `send_invitation` per invitee the meeting has not reached yet."""
+    from meetings.models import Meeting
+    from meetings.services import queue_due_invitations
+
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    return queue_due_invitations(meeting=meeting) if meeting else 0
+
+
+@task
 def send_reminder(invitation_id: int, days_before: int) -> str:
     return delivery.deliver_reminder(invitation_id=invitation_id, days_before=days_before)
 

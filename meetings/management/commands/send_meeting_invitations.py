@@ -37,7 +37,7 @@ class Command(BaseCommand):
             )
         total = 0
         for meeting in meetings:
-            queued = services.send_invitations(meeting=meeting)
+            queued = services.queue_due_invitations(meeting=meeting)
             total += queued
             self.stdout.write(f"{meeting.region} {meeting}: {queued}件を送信キューに入れました")
         self.stdout.write(f"合計 {total}件")
