@@ -190,6 +190,18 @@ def _export_log(world: World, owner: str):
     )
 
 
+def _task_result(world: World, owner: str):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="meetings.tasks.send_invitation",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+
+
 OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "account": _staff_account,
     "hokenfukushi.region": _region,
@@ -210,6 +222,7 @@ OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "meetings.meeting": _meeting,
     "meetings.actionitem": _action_item,
     "hokenfukushi.exportlog": _export_log,
+    "django_tasks_database.dbtaskresult": _task_result,
 }
 
 
@@ -379,6 +392,8 @@ ADMIN_MODELS: dict[str, Mapping[str, dict[str, Answer]]] = {
     "meetings.meeting": REGION_DATA,
     "meetings.actionitem": REGION_DATA,
     "caseload.countreport": COUNT_REPORTS,
+    # the task queue's results (django-tasks-db): superusers only
+    "django_tasks_database.dbtaskresult": SUPERUSER_ONLY,
     "hokenfukushi.exportlog": EXPORT_LOG,
     "otp_totp.totpdevice": {
         **SUPERUSER_ONLY,
@@ -482,6 +497,60 @@ _REGION_PAGE = answers(
     anonymous="login",
 )
 
+# The center's meeting workspace: the region admin edits its region's meetings; others who may
+# read the meeting are refused (403), everyone else finds nothing (404).
+_CENTER_PAGE = answers(
+    region_admin="200 200 404",
+    staff="403 403 404",
+    other_region_user="404 404 403",
+    prefecture_user="403",
+    anonymous="login",
+)
+# POST-only workspace actions: a GET is refused before anything is looked up.
+_POST_ONLY = answers(staff="405", prefecture_user="405", anonymous="login")
+
+
+def _meeting_url(suffix: str) -> Callable[[World, str | None], str]:
+    return lambda world, owner: f"/meetings/{world.obj('meetings.meeting', owner).pk}/{suffix}"
+
+
+MEETING_WORKSPACE_ROWS = [
+    Row("meetings:prepare", _POST_ONLY, _fixed("/meetings/prepare/")),
+    # the personal link is the credential: a forged one is not found, whoever asks
+    Row(
+        "meetings:reply",
+        answers(staff="404", prefecture_user="404", anonymous="404"),
+        _fixed("/meetings/reply/forged-token/"),
+    ),
+    *(
+        Row(f"meetings:{name}", _CENTER_PAGE, _meeting_url(suffix), per_object=True)
+        for name, suffix in (
+            ("edit", "edit/"),
+            ("invitations", "invitations/"),
+            ("attendance", "attendance/"),
+            ("questions", "questions/"),
+        )
+    ),
+    *(
+        Row(f"meetings:{name}", _REGION_PAGE, _meeting_url(suffix), per_object=True)
+        for name, suffix in (
+            ("questions_print", "questions/print/"),
+            ("meeting_ics", "meeting.ics"),
+            ("agenda_docx", "agenda.docx"),
+            ("minutes_docx", "minutes.docx"),
+        )
+    ),
+    *(
+        Row(f"meetings:{name}", _POST_ONLY, _meeting_url(suffix), per_object=True)
+        for name, suffix in (
+            ("add_coordinators", "invitations/coordinators/"),
+            ("send_invitations", "invitations/send/"),
+            ("resend_invitation", "invitations/1/resend/"),
+            ("my_reply", "reply/"),
+        )
+    ),
+]
+
 SITE_ROWS = [
     Row("dashboard", _SIGNED_IN, _fixed("/")),
     Row("healthz", answers(staff="200", non_staff="200"), _fixed("/healthz")),
@@ -561,7 +630,7 @@ SITE_ROWS = [
 
 
 def all_rows() -> list[Row]:
-    return [*SITE_ROWS, *admin_rows()]
+    return [*SITE_ROWS, *MEETING_WORKSPACE_ROWS, *admin_rows()]
 
 
 # --- the URL patterns of the project -------------------------------------------------------------
