@@ -161,18 +161,23 @@ def _reason(error: Exception) -> str:
     return f"メールサーバーに接続できませんでした: {type(error).__name__}: {error}"
 
 
+def _locked(invitation_id: int) -> Invitation | None:
+    """The invitation with its meeting, its row locked until the transaction ends."""
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("meeting__region")
+        .filter(pk=invitation_id)
+        .first()
+    )
+
+
 def deliver_invitation(*, invitation_id: int, now: dt.datetime | None = None) -> Outcome:
     """Send the invitation (or the update / cancellation of its meeting) if its current version
     has not been sent; record 送信済み or 失敗 in the same transaction that holds the row lock."""
     now = now or timezone.now()
     retry_at = None
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("meeting__region")
-            .filter(pk=invitation_id)
-            .first()
-        )
+        invitation = _locked(invitation_id)
         if invitation is None:
             return Outcome.GONE
         meeting = invitation.meeting
@@ -235,12 +240,7 @@ def deliver_reminder(
     """Remind one invitee (said 出席 or has not answered) once, `days_before` days before."""
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("meeting__region")
-            .filter(pk=invitation_id)
-            .first()
-        )
+        invitation = _locked(invitation_id)
         if invitation is None:
             return Outcome.GONE
         meeting = invitation.meeting

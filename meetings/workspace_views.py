@@ -370,19 +370,9 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
                     return redirect(reverse("meetings:reply", args=[token]))
         else:
             reply_form = ReplyForm(request.POST)
-            if reply_form.is_valid():
-                try:
-                    services.record_reply(
-                        invitation=invitation,
-                        reply=reply_form.cleaned_data["reply"],
-                        comment=reply_form.cleaned_data["comment"],
-                        now=now,
-                    )
-                except ValidationError as error:
-                    reply_form.add_error(None, error)
-                else:
-                    messages.success(request, _("ご回答を受け付けました。ありがとうございます。"))
-                    return redirect(reverse("meetings:reply", args=[token]))
+            if _save_reply(reply_form, invitation, now=now):
+                messages.success(request, _("ご回答を受け付けました。ありがとうございます。"))
+                return redirect(reverse("meetings:reply", args=[token]))
         status = 400
     return render(
         request,
@@ -402,6 +392,23 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _save_reply(form: ReplyForm, invitation: Invitation, now=None) -> bool:
+    """Record a valid reply through the service; False (errors on the form) otherwise."""
+    if not form.is_valid():
+        return False
+    try:
+        services.record_reply(
+            invitation=invitation,
+            reply=form.cleaned_data["reply"],
+            comment=form.cleaned_data["comment"],
+            now=now,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def my_reply(request: HttpRequest, pk: int) -> HttpResponse:
@@ -416,19 +423,10 @@ def my_reply(request: HttpRequest, pk: int) -> HttpResponse:
     if invitation is None:
         raise PermissionDenied
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_reply(
-                invitation=invitation,
-                reply=form.cleaned_data["reply"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("ご回答を受け付けました。"))
+    if _save_reply(form, invitation):
+        messages.success(request, _("ご回答を受け付けました。"))
     else:
-        messages.error(request, _("出席・欠席・未定のいずれかを選んでください。"))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(_detail_url(meeting, "#my-reply"))
 
 
