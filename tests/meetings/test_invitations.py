@@ -153,3 +153,74 @@ def test_the_command_refuses_an_unknown_meeting(db):
 
     with pytest.raises(CommandError, match="会議はありません"):
         call_command("send_meeting_invitations", "999999")
+
+
+def test_without_a_deferring_backend_the_due_run_picks_up_failures(smtp_server, planned, invitees):
+    """The immediate backend cannot defer a retry: `send_meeting_invitations --due` (cron) sends
+    what failed once its retry time has come, and nothing before."""
+    smtp_server.stop()
+    services.send_invitations(meeting=planned)
+    smtp_server.start()
+    call_command("send_meeting_invitations", "--due")
+    assert smtp_server.messages == []
+    Invitation.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    call_command("send_meeting_invitations", "--due")
+    assert len(smtp_server.messages) == 3
+    call_command("send_meeting_invitations", "--due")
+    assert len(smtp_server.messages) == 3
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("region_admin", 302),
+        ("municipal_user", 403),
+        ("prefecture_user", 403),
+        ("other_region_user", 404),
+    ],
+)
+def test_resend_from_the_page_is_the_centers(role, status, client_for, smtp_server, planned):
+    invitation = InvitationFactory(meeting=planned, email="again@example.jp")
+    services.send_invitations(meeting=planned)
+    response = client_for(role).post(f"/meetings/{planned.pk}/invitations/{invitation.pk}/resend/")
+    assert response.status_code == status
+    assert len(smtp_server.to("again@example.jp")) == (2 if status == 302 else 1)
+
+
+def test_another_meetings_invitation_cannot_be_resent_through_this_one(
+    client_for, smtp_server, planned, region
+):
+    from meetings.factories import MeetingFactory
+
+    other = InvitationFactory(meeting=MeetingFactory(region=region, number=99))
+    response = client_for("region_admin").post(
+        f"/meetings/{planned.pk}/invitations/{other.pk}/resend/"
+    )
+    assert response.status_code == 404
+    assert smtp_server.messages == []
+
+
+def test_a_date_change_in_the_admin_sends_the_update(client_for, smtp_server, planned, invitees):
+    services.send_invitations(meeting=planned)
+    client = client_for("region_admin")
+    url = f"/admin/meetings/meeting/{planned.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: form.initial.get(name, "")
+        for name in ("region", "number", "venue", "theme", "status", "reflection", "notes")
+    }
+    new_start = timezone.localtime(planned.starts_at) + dt.timedelta(days=1)
+    data |= {
+        "starts_at_0": new_start.strftime("%Y-%m-%d"),
+        "starts_at_1": new_start.strftime("%H:%M:%S"),
+        "ends_at_0": new_start.strftime("%Y-%m-%d"),
+        "ends_at_1": (new_start + dt.timedelta(hours=2)).strftime("%H:%M:%S"),
+        "question_deadline_0": "",
+        "question_deadline_1": "",
+    }
+    for prefix in ("agenda_items", "attendances", "actions_raised", "pre_questions", "invitations"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    updates = smtp_server.messages[3:]
+    assert len(updates) == 3 and updates[0]["Subject"].startswith("【変更のお知らせ】")

@@ -116,3 +116,30 @@ def test_a_signed_in_user_without_a_coordinator_record_cannot_answer_on_the_page
     assert response.status_code == 403
     guest.refresh_from_db()
     assert guest.reply == Reply.NONE
+
+
+def test_a_signed_in_coordinator_answers_on_the_meeting_page(client_for, planned):
+    """Needs the coordinator role and `Coordinator.account` (branch `door`): skipped until then,
+    it runs as soon as the relation exists."""
+    from coordinators.models import Coordinator
+    from hokenfukushi.models import User
+
+    if not hasattr(User.Role, "COORDINATOR") or not hasattr(Coordinator, "account"):
+        pytest.skip("the coordinator role and Coordinator.account come with the door branch")
+    mine = InvitationFactory(meeting=planned, of_coordinator=True)
+    theirs = InvitationFactory(meeting=planned, of_coordinator=True)
+    user = User.objects.create_user(
+        username="coord_t", role=User.Role.COORDINATOR, region=planned.region
+    )
+    mine.coordinator.account = user
+    mine.coordinator.save()
+    client = client_for(user)
+    page = client.get(f"/meetings/{planned.pk}/").content.decode()
+    assert 'id="my-reply"' in page
+    response = client.post(
+        f"/meetings/{planned.pk}/reply/", {"reply": Reply.ATTENDING, "comment": "参加します"}
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.reply, theirs.reply) == (Reply.ATTENDING, Reply.NONE)
