@@ -4,12 +4,32 @@ import django.db.models.deletion
 import meetings.models
 import simple_history.models
 from django.conf import settings
+import importlib
+
 from django.db import migrations, models
+
+# The dashboard's data-version triggers (hokenfukushi 0004). On SQLite, adding a checked column
+# and changing the check constraints rebuilds meetings_meeting, and a rebuilt table has lost its
+# triggers: put them back the way 0004 makes them.
+_data_version = importlib.import_module("hokenfukushi.migrations.0004_dataversion")
+
+
+def restore_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return  # PostgreSQL keeps a table's triggers through ALTER TABLE
+    for operation in _data_version.OPERATIONS:
+        name = _data_version._sqlite_trigger("meetings_meeting", operation)
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        schema_editor.execute(
+            f'CREATE TRIGGER "{name}" AFTER {operation} ON "meetings_meeting" '
+            f"BEGIN {_data_version.BUMP}; END"
+        )
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('hokenfukushi', '0004_dataversion'),
         ('coordinators', '0003_profession_text_only_for_other'),
         ('hokenfukushi', '0004_dataversion'),
         ('meetings', '0001_initial'),
@@ -164,4 +184,5 @@ class Migration(migrations.Migration):
             model_name='invitation',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'sent'), _negated=True), ('sent_at__isnull', False), _connector='OR'), name='sent_invitation_has_sent_at', violation_error_code='sent_without_time', violation_error_message='送信済みの招待には送信日時が必要です。'),
         ),
+        migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
     ]
