@@ -127,8 +127,16 @@ class PreQuestionEditForm(forms.ModelForm):
 class BasePreQuestionFormSet(forms.BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        # Only this meeting's agenda can answer its questions.
-        form.fields["answered_by"].queryset = AgendaItem.objects.filter(meeting=self.instance)
+        # Only this meeting's agenda can answer its questions; its choices are read once for
+        # the whole list, not once per question.
+        field = form.fields["answered_by"]
+        field.queryset = AgendaItem.objects.filter(meeting=self.instance)
+        field.choices = self._agenda_choices(field)
+
+    def _agenda_choices(self, field) -> list:
+        if not hasattr(self, "_agenda_choice_list"):
+            self._agenda_choice_list = list(field.choices)
+        return self._agenda_choice_list
 
 
 PreQuestionFormSet = forms.inlineformset_factory(

@@ -410,3 +410,26 @@ def test_print_has_agenda_and_record_variants(client_for, held, planned):
     assert "記録" in record and "他地域の例を聞いた" in record and "印刷日" in record
     agenda = client.get(f"/meetings/{held.pk}/print/?variant=agenda").content.decode()
     assert "他地域の例を聞いた" not in agenda and "参加者 計" not in agenda
+
+
+def test_questions_and_attendance_pages_do_not_grow_with_rows(
+    client_for, region, planned, django_assert_max_num_queries
+):
+    client = client_for("region_admin")
+    started = MeetingFactory(
+        region=region, number=7, starts_at=timezone.now() - dt.timedelta(hours=1)
+    )
+
+    def grow(n):
+        PreQuestionFactory.create_batch(n, meeting=planned)
+        InvitationFactory.create_batch(n, meeting=started, of_coordinator=True)
+
+    counts = []
+    for n in (2, 12):
+        grow(n)
+        with django_assert_max_num_queries(20) as questions:
+            assert client.get(f"/meetings/{planned.pk}/questions/").status_code == 200
+        with django_assert_max_num_queries(20) as attendance:
+            assert client.get(f"/meetings/{started.pk}/attendance/").status_code == 200
+        counts.append((len(questions.captured_queries), len(attendance.captured_queries)))
+    assert counts[0] == counts[1]
