@@ -54,7 +54,7 @@ def _participants(facts: list[AttendanceFact]) -> list[Participant]:
     ]
 
 
-def _chosen_region(request: HttpRequest) -> tuple[Region | None, list[Region]]:
+def chosen_region(request: HttpRequest) -> tuple[Region | None, list[Region]]:
     """Region staff see their one region; prefecture viewers pick one (?region=)."""
     regions = list(Region.objects.visible_to(request.user))
     region = selected_region(request, regions)
@@ -63,7 +63,7 @@ def _chosen_region(request: HttpRequest) -> tuple[Region | None, list[Region]]:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    region, regions = _chosen_region(request)
+    region, regions = chosen_region(request)
     meetings = list(Meeting.objects.visible_to(request.user).filter(region=region).in_date_order())
     facts_by_meeting: dict[int, list[AttendanceFact]] = defaultdict(list)
     for fact in Attendance.objects.filter(meeting__in=[m.pk for m in meetings]).facts():

@@ -44,7 +44,7 @@ from meetings.models import (
     Reply,
 )
 from meetings.rules import has_started, questions_open, replies_open
-from meetings.views import _chosen_region, meeting_breakdown
+from meetings.views import chosen_region, meeting_breakdown
 
 
 def readable_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -69,7 +69,7 @@ def _detail_url(meeting: Meeting, anchor: str = "") -> str:
 @require_POST
 def prepare_next(request: HttpRequest) -> HttpResponse:
     """「次回の会議を準備する」 on /meetings/ (the region's center)."""
-    region, _regions = _chosen_region(request)
+    region, _regions = chosen_region(request)
     if region is None or not Region.objects.editable_by(request.user).filter(pk=region.pk).exists():
         raise PermissionDenied
     try:
