@@ -211,6 +211,8 @@ def invite(
         organization=organization,
         coordinator=coordinator,
     )
+    if Invitation.objects.filter(meeting=meeting, email__iexact=invitation.email).exists():
+        raise ValidationError({"email": "このメールアドレスはすでに招待されています。"})
     invitation.full_clean()
     invitation.save()
     return invitation

@@ -266,10 +266,12 @@ def test_center_adds_a_guest_and_sees_replies_counted_by_affiliation(client_for,
     assert "研修のため" in html
     # the same address twice: a Japanese error on the field, no second row
     response = client.post(
-        f"/meetings/{planned.pk}/invitations/", {"name": "二重", "email": "hoken@example.jp"}
+        f"/meetings/{planned.pk}/invitations/", {"name": "二重", "email": "HOKEN@example.jp"}
     )
     assert response.status_code == 400
-    assert "このメールアドレスはすでに招待されています。" in response.content.decode()
+    html = response.content.decode()
+    error = html.split('id="id_email-error"')[1].split("</p>")[0]
+    assert "このメールアドレスはすでに招待されています。" in error
     assert Invitation.objects.filter(email="hoken@example.jp").count() == 1
 
 
