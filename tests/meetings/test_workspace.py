@@ -435,3 +435,15 @@ def test_questions_and_attendance_pages_do_not_grow_with_rows(
             assert client.get(f"/meetings/{started.pk}/attendance/").status_code == 200
         counts.append((len(questions.captured_queries), len(attendance.captured_queries)))
     assert counts[0] == counts[1]
+
+
+def test_an_invitee_cannot_be_filed_under_another_regions_organization(
+    client_for, planned, other_region
+):
+    far = OrganizationFactory(region=other_region, municipality=None)
+    response = client_for("region_admin").post(
+        f"/meetings/{planned.pk}/invitations/",
+        {"name": "遠方", "email": "far@example.jp", "organization": far.pk},
+    )
+    assert response.status_code == 400
+    assert not Invitation.objects.filter(email="far@example.jp").exists()
