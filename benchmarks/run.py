@@ -55,6 +55,7 @@ BENCH_ENV = {
     "DEBUG": "False",
     "SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "EMAIL_URL": "smtp://127.0.0.1:2525",
     "SECURE_SSL_REDIRECT": "False",
     "OTP_REQUIRED_FOR_ADMINS": "False",
     "LOG_LEVEL": "WARNING",

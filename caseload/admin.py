@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from caseload import rules, services
 from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport, ReportStatus
-from hokenfukushi.admin_scope import ScopedModelAdmin
-from hokenfukushi.fiscal import fiscal_year_label, wareki
+from hokenfukushi.admin_scope import ScopedModelAdmin, wareki_display
+from hokenfukushi.fiscal import current_fiscal_year, fiscal_year_label, wareki
+from hokenfukushi.scope import can_edit_anything
 
 
 class CountReportForm(forms.ModelForm):
@@ -72,8 +73,10 @@ class FiscalYearFilter(admin.SimpleListFilter):
     parameter_name = "fiscal_year__exact"
 
     def lookups(self, request, model_admin):
+        # ends at the current fiscal year: a mistyped future date is not a year to pick
         years = (
             model_admin.get_queryset(request)
+            .filter(fiscal_year__lte=current_fiscal_year())
             .order_by("-fiscal_year")
             .values_list("fiscal_year", flat=True)
             .distinct()
@@ -84,6 +87,24 @@ class FiscalYearFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(fiscal_year=self.value())
         return queryset
+
+
+class SentBackFilter(admin.SimpleListFilter):
+    """差し戻し: drafts the base center sent back, with the reason in the list."""
+
+    title = _("差し戻し")
+    parameter_name = "sent_back"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("差し戻された報告"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.sent_back()
+        return queryset
+
+
+MAX_SENT_BACK = 20  # listed above the change list; more is a matter for the filter
 
 
 @admin.register(CountReport)
@@ -101,20 +122,21 @@ class CountReportAdmin(ScopedModelAdmin):
         "version",
     ]
     list_display_links = ["municipality", "as_of_wareki"]
+    actions = ["submit_selected", "approve_selected"]
 
     class Media:
         css = {"all": ["css/admin_countreport.css"]}
 
-    list_filter = ["status", FiscalYearFilter, "municipality"]
+    list_filter = ["status", SentBackFilter, FiscalYearFilter, "municipality"]
     search_fields = ["municipality__name", "municipality__code"]
     list_select_related = ["municipality"]
     readonly_fields = [
         "status",
         "fiscal_year_display",
-        "submitted_by",
-        "submitted_at",
-        "approved_by",
-        "approved_at",
+        "submitted_by_name",
+        "submitted_at_wareki",
+        "approved_by_name",
+        "approved_at_wareki",
         "reopen_reason",
         "version",
     ]
@@ -130,16 +152,35 @@ class CountReportAdmin(ScopedModelAdmin):
             {
                 "fields": [
                     "status",
-                    "submitted_by",
-                    "submitted_at",
-                    "approved_by",
-                    "approved_at",
+                    "submitted_by_name",
+                    "submitted_at_wareki",
+                    "approved_by_name",
+                    "approved_at_wareki",
                     "reopen_reason",
                     "version",
                 ]
             },
         ),
     ]
+
+    # --- a town's sent-back reports, with the reason, where it cannot be missed ---------------
+    def changelist_view(self, request, extra_context=None):
+        sent_back = []
+        if not services.is_approver(request.user):
+            sent_back = list(
+                self.get_queryset(request).editable_by(request.user).sent_back()[:MAX_SENT_BACK]
+            )
+        return super().changelist_view(
+            request, {**(extra_context or {}), "sent_back_reports": sent_back}
+        )
+
+    def get_list_display(self, request):
+        """The 差し戻しの理由 column only while the list has a sent-back report."""
+        columns = super().get_list_display(request)
+        if self.get_queryset(request).sent_back().exists():
+            at = columns.index("status") + 1
+            columns = [*columns[:at], "sent_back_reason", *columns[at:]]
+        return columns
 
     # --- scope: municipal staff work only with their own town's reports --------------------
     def get_queryset(self, request):
@@ -184,6 +225,89 @@ class CountReportAdmin(ScopedModelAdmin):
     def fiscal_year_display(self, obj):
         return fiscal_year_label(obj.fiscal_year) if obj.fiscal_year else "（基準日から決まります）"
 
+    @admin.display(description=_("差し戻しの理由"))
+    def sent_back_reason(self, obj):
+        if obj.status == ReportStatus.DRAFT and obj.reopen_reason:
+            return obj.reopen_reason
+        return ""
+
+    @admin.display(description=_("提出者"))
+    def submitted_by_name(self, obj):
+        return obj.submitted_by.display_name if obj.submitted_by else "—"
+
+    @admin.display(description=_("提出日時"))
+    def submitted_at_wareki(self, obj):
+        return wareki_display(obj.submitted_at)
+
+    @admin.display(description=_("承認者"))
+    def approved_by_name(self, obj):
+        return obj.approved_by.display_name if obj.approved_by else "—"
+
+    @admin.display(description=_("承認日時"))
+    def approved_at_wareki(self, obj):
+        return wareki_display(obj.approved_at)
+
+    # --- bulk 提出 (towns) and bulk 承認 (the base center), each confirmed first ---------------
+    def has_submit_permission(self, request) -> bool:
+        return can_edit_anything(request.user)
+
+    def has_approve_permission(self, request) -> bool:
+        return services.is_approver(request.user)
+
+    @admin.action(description=_("選んだ報告を提出する"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        return self._bulk_transition(request, queryset, rules.Action.SUBMIT)
+
+    @admin.action(description=_("選んだ報告を承認する"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        return self._bulk_transition(request, queryset, rules.Action.APPROVE)
+
+    _BULK_TEXT = {
+        rules.Action.SUBMIT: (
+            "submit_selected",
+            _("提出"),
+            services.submit_reports,
+            _("%(count)d件の報告を提出しました。基幹相談支援センターの承認を待っています。"),
+        ),
+        rules.Action.APPROVE: (
+            "approve_selected",
+            _("承認"),
+            services.approve_reports,
+            _("%(count)d件の報告を承認しました。差し戻すまで変更できません。"),
+        ),
+    }
+
+    def _bulk_transition(self, request, queryset, action: rules.Action):
+        name, verb, service, done = self._BULK_TEXT[action]
+        reports = list(queryset.select_related("municipality").order_by("municipality__code"))
+        allowed, refused = services.split_by_permission(
+            user=request.user, reports=reports, action=action
+        )
+        if not allowed:
+            messages.warning(
+                request, _("選んだ報告の中に、今%(verb)sできるものはありません。") % {"verb": verb}
+            )
+            return None
+        if request.POST.get("confirm") == "yes":
+            try:
+                changed = service(user=request.user, reports=allowed)
+            except services.WorkflowError as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(request, done % {"count": len(changed)})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("選んだ報告を%(verb)sしますか？") % {"verb": verb},
+            "verb": verb,
+            "action_name": name,
+            "allowed": allowed,
+            "refused": refused,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/caseload/countreport/bulk_confirm.html", context)
+
     # --- writes go through the services ------------------------------------------------------
     def save_model(self, request, obj, form, change):
         counts = {name: form.cleaned_data.get(name) for name in COUNT_AND_SUBSET_FIELDS}
@@ -221,7 +345,26 @@ class CountReportAdmin(ScopedModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(self._workflow_context(request, obj))
+            # the heading says which state this version is in (never 「過去の版」)
+            context["title"] = _("%(name)s（%(status)s・第%(version)d版）") % {
+                "name": self.model._meta.verbose_name,
+                "status": ReportStatus(obj.status).label,
+                "version": obj.version,
+            }
+        else:
+            context["can_submit"] = can_edit_anything(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _after_save(self, request, obj, response):
+        if "_save_and_submit" in request.POST and obj.pk:
+            return HttpResponseRedirect(reverse("admin:caseload_countreport_submit", args=[obj.pk]))
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._after_save(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._after_save(request, obj, super().response_change(request, obj))
 
     def _workflow_context(self, request, report: CountReport) -> dict:
         user = request.user
@@ -241,6 +384,11 @@ class CountReportAdmin(ScopedModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name="caseload_countreport_import"),
+            path(
+                "import/template.csv",
+                wrap(self.import_template_view),
+                name="caseload_countreport_import_template",
+            ),
             path(
                 "<int:object_id>/submit/",
                 wrap(self.transition_view),
@@ -335,6 +483,11 @@ class CountReportAdmin(ScopedModelAdmin):
         from caseload.admin_import import import_view
 
         return import_view(self, request)
+
+    def import_template_view(self, request):
+        from caseload.admin_import import import_template_view
+
+        return import_template_view(request)
 
 
 def _comparison_rows(report: CountReport, previous: CountReport | None, flags) -> list[dict]:

@@ -5,18 +5,22 @@ again inside the write transaction, so nothing the preview showed can be bypasse
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from caseload import rules, services
+from caseload import definitions, rules, services
+from hokenfukushi.fiscal import current_fiscal_year, fiscal_year_bounds, wareki
+from hokenfukushi.models import Municipality
 from hokenfukushi.scope import can_edit_anything
 
 logger = logging.getLogger(__name__)
@@ -50,6 +54,40 @@ class UploadForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     csv_text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    submit_all = forms.BooleanField(
+        label=_("取り込んだ報告をすべて提出する"),
+        required=False,
+        help_text=_(
+            "チェックすると、取り込みと同時にこのファイルの下書きをすべて提出します"
+            "（1件でも提出できなければ、取り込みも含めて何も書き込みません）。"
+        ),
+    )
+
+
+TEMPLATE_FILENAME = "count-report-template.csv"
+
+
+def import_template_rows(user) -> list[list[str]]:
+    """The import template: the header, then one row per town the user enters counts for, with
+    its 団体コード and this fiscal year's 4月1日 filled in and the counts left blank."""
+    as_of = wareki(fiscal_year_bounds(current_fiscal_year())[0])
+    header = [*rules.REQUIRED_COLUMNS, *rules.OPTIONAL_COLUMNS]
+    blanks = [""] * (len(header) - 2)
+    towns = Municipality.objects.editable_by(user).order_by("code").values_list("code", flat=True)
+    return [header, *([code, as_of, *blanks] for code in towns)]
+
+
+def import_template_view(request):
+    """`import/template.csv`: UTF-8 with BOM, so Excel opens it in Japanese."""
+    if not can_edit_anything(request.user):
+        raise PermissionDenied
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(import_template_rows(request.user))
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
+    return response
 
 
 def import_view(model_admin, request):
@@ -61,6 +99,7 @@ def import_view(model_admin, request):
         "title": _("在宅の対象者数をCSVから取り込む"),
         "required_columns": rules.REQUIRED_COLUMNS,
         "optional_columns": rules.OPTIONAL_COLUMNS,
+        "definitions": definitions.SUMMARY,
     }
     list_url = reverse("admin:caseload_countreport_changelist")
     upload_form = UploadForm()
@@ -70,10 +109,18 @@ def import_view(model_admin, request):
         if confirm_form.is_valid():
             parsed = rules.parse_count_text(confirm_form.cleaned_data["csv_text"])
             try:
-                plan = services.import_count_reports(user=request.user, parsed=parsed)
+                plan = services.import_count_reports(
+                    user=request.user,
+                    parsed=parsed,
+                    submit_all=confirm_form.cleaned_data["submit_all"],
+                )
             except services.ImportRefused as refused:
                 plan = refused.plan
                 messages.error(request, str(refused))
+            except services.WorkflowError as refused:
+                # submitting failed after the rows were checked: the transaction rolled back
+                messages.error(request, str(refused))
+                plan = services.plan_import(user=request.user, parsed=parsed)
             except DatabaseError:
                 # The write transaction rolled back as a whole, so nothing of the file is saved;
                 # e.g. a concurrent import inserted the same report first (unique constraint).
@@ -89,7 +136,12 @@ def import_view(model_admin, request):
                         "new": plan.count(services.ImportOutcome.NEW),
                         "update": plan.count(services.ImportOutcome.UPDATE),
                         "same": plan.count(services.ImportOutcome.UNCHANGED),
-                    },
+                    }
+                    + (
+                        str(_("下書きはすべて提出しました。"))
+                        if confirm_form.cleaned_data["submit_all"]
+                        else ""
+                    ),
                 )
                 return HttpResponseRedirect(list_url)
     elif request.method == "POST":

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from hokenfukushi.fiscal import fiscal_year_of
+from caseload.definitions import DEFINITIONS
+from hokenfukushi.constraints import ConstraintErrorsOnFields
+from hokenfukushi.fiscal import fiscal_year_of, wareki
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import ScopedQuerySet
 
@@ -58,6 +60,17 @@ class CountReportQuerySet(ScopedQuerySet):
 
     def approved(self):
         return self.filter(status=ReportStatus.APPROVED)
+
+    def awaiting_approval(self):
+        """Submitted, not yet approved: the base center's 承認待ち, oldest submission first."""
+        return self.filter(status=ReportStatus.SUBMITTED).order_by("submitted_at", "pk")
+
+    def sent_back(self):
+        """Drafts the base center sent back (差し戻し) with a reason, not yet submitted again."""
+        return self.filter(status=ReportStatus.DRAFT).exclude(reopen_reason="")
+
+    def submitted_or_approved(self):
+        return self.filter(status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED])
 
     def for_fiscal_year(self, fiscal_year: int):
         return self.filter(fiscal_year=fiscal_year)
@@ -141,6 +154,19 @@ class CountReportQuerySet(ScopedQuerySet):
         )
 
 
+def municipalities_without_report_for(
+    fiscal_year: int, *, towns: models.QuerySet[Municipality] | None = None
+) -> models.QuerySet[Municipality]:
+    """Towns (of `towns`, default all) that have not submitted a report for `fiscal_year`: no
+    submitted or approved report of that year (a draft is not a report yet). Pass
+    `Municipality.objects.visible_to(user)` for a user's to-do list."""
+    towns = Municipality.objects.all() if towns is None else towns
+    reported = CountReport.objects.submitted_or_approved().filter(
+        municipality=OuterRef("pk"), fiscal_year=fiscal_year
+    )
+    return towns.filter(~Exists(reported))
+
+
 def completeness_from_rows(
     town_ids: Iterable[int], rows: Iterable[tuple[int, str]]
 ) -> dict[int, ReportCompleteness]:
@@ -171,7 +197,7 @@ def _completeness_after(
     return None
 
 
-class CountReport(models.Model):
+class CountReport(ConstraintErrorsOnFields, models.Model):
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("市町村"),
@@ -180,15 +206,29 @@ class CountReport(models.Model):
     )
     as_of = models.DateField(_("集計基準日"), help_text=_("通常は4月1日"))
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), editable=False)
-    smid_children = models.PositiveIntegerField(_("重症心身障害児（在宅）"))
-    medical_care_children = models.PositiveIntegerField(_("医療的ケア児（在宅）"))
-    smid_adults = models.PositiveIntegerField(_("重症心身障害者（在宅）"))
-    medical_care_adults = models.PositiveIntegerField(_("医療的ケア者（在宅）"))
+    smid_children = models.PositiveIntegerField(
+        _("重症心身障害児（在宅）"), help_text=DEFINITIONS["smid_children"]
+    )
+    medical_care_children = models.PositiveIntegerField(
+        _("医療的ケア児（在宅）"), help_text=DEFINITIONS["medical_care_children"]
+    )
+    smid_adults = models.PositiveIntegerField(
+        _("重症心身障害者（在宅）"), help_text=DEFINITIONS["smid_adults"]
+    )
+    medical_care_adults = models.PositiveIntegerField(
+        _("医療的ケア者（在宅）"), help_text=DEFINITIONS["medical_care_adults"]
+    )
     smid_children_with_medical_care = models.PositiveIntegerField(
-        _("重症心身障害児のうち医療的ケアが必要な方"), null=True, blank=True
+        _("重症心身障害児のうち医療的ケアが必要な方"),
+        null=True,
+        blank=True,
+        help_text=DEFINITIONS["smid_children_with_medical_care"],
     )
     smid_adults_with_medical_care = models.PositiveIntegerField(
-        _("重症心身障害者のうち医療的ケアが必要な方"), null=True, blank=True
+        _("重症心身障害者のうち医療的ケアが必要な方"),
+        null=True,
+        blank=True,
+        help_text=DEFINITIONS["smid_adults_with_medical_care"],
     )
     status = models.CharField(
         _("状態"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
@@ -223,6 +263,11 @@ class CountReport(models.Model):
 
     objects = CountReportQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {
+        "duplicate_report": "as_of",
+        "smid_children_subset_exceeds_total": "smid_children_with_medical_care",
+        "smid_adults_subset_exceeds_total": "smid_adults_with_medical_care",
+    }
 
     class Meta:
         verbose_name = _("在宅の対象者数の報告")
@@ -232,6 +277,7 @@ class CountReport(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "as_of"],
                 name="one_report_per_municipality_and_date",
+                violation_error_code="duplicate_report",
                 violation_error_message=_(
                     "この市町村・集計基準日の報告はすでにあります。一覧から開いて編集してください。"
                 ),
@@ -240,6 +286,7 @@ class CountReport(models.Model):
                 condition=Q(smid_children_with_medical_care__isnull=True)
                 | Q(smid_children_with_medical_care__lte=F("smid_children")),
                 name="smid_children_subset_within_total",
+                violation_error_code="smid_children_subset_exceeds_total",
                 violation_error_message=_(
                     "「重症心身障害児のうち医療的ケアが必要な方」は重症心身障害児の数を超えられません。"
                 ),
@@ -248,6 +295,7 @@ class CountReport(models.Model):
                 condition=Q(smid_adults_with_medical_care__isnull=True)
                 | Q(smid_adults_with_medical_care__lte=F("smid_adults")),
                 name="smid_adults_subset_within_total",
+                violation_error_code="smid_adults_subset_exceeds_total",
                 violation_error_message=_(
                     "「重症心身障害者のうち医療的ケアが必要な方」は重症心身障害者の数を超えられません。"
                 ),
@@ -262,7 +310,7 @@ class CountReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.municipality} {self.as_of:%Y-%m-%d}"
+        return f"{self.municipality} {wareki(self.as_of)}"
 
     def save(self, *args, **kwargs):
         # The fiscal year is a fact of the as-of date; kept as a column so it can be indexed.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hokenfukushi.codes import check_digit
+from hokenfukushi.wareki_dates import DATE_EXAMPLES, parse_date_text
 
 # Field name -> the label used in forms, messages and CSV headers.
 COUNT_LABELS: dict[str, str] = {
@@ -226,23 +227,10 @@ def _column_key(header: str) -> str:
     return key.removesuffix("(在宅)")
 
 
-_DATE_PATTERNS = (
-    re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"),
-    re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"),
-    re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日"),
-)
-
-
 def parse_date(cell: str) -> dt.date | None:
-    value = _normalise(cell)
-    for pattern in _DATE_PATTERNS:
-        match = pattern.fullmatch(value)
-        if match:
-            try:
-                return dt.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                return None
-    return None
+    """The date in a cell, in any format `parse_date_text` reads (令和8年4月1日, R8.4.1,
+    2026/4/1, 2026-04-01, …); None when it is none of them."""
+    return parse_date_text(cell)
 
 
 def parse_code(cell: str) -> tuple[str | None, str | None]:
@@ -349,7 +337,7 @@ def parse_count_text(text: str, *, encoding: str = "UTF-8") -> ParsedCsv:
                 error(
                     line,
                     DATE_COLUMN,
-                    "日付として読み取れません（例: 2025-04-01 または 2025/4/1）。",
+                    f"日付として読み取れません（例: {DATE_EXAMPLES}）。",
                 )
             counts: dict[str, int | None] = {}
             for name, label in ALL_LABELS.items():

@@ -10,7 +10,7 @@ the form can show the user's input again beside that message.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import batched
 
@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from caseload import rules
 from caseload.models import COUNT_AND_SUBSET_FIELDS, CountReport, ReportStatus
-from hokenfukushi.fiscal import fiscal_year_of, wareki
+from hokenfukushi.fiscal import fiscal_year_of, wareki, wareki_datetime
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import can_edit_regions
 
@@ -36,8 +36,7 @@ class StaleReportError(WorkflowError):
         self.report = report
         self.changed_by = changed_by
         self.changed_at = changed_at
-        when = timezone.localtime(changed_at).strftime("%H:%M") if changed_at else ""
-        when_text = f"{wareki(timezone.localtime(changed_at))} {when}に" if changed_at else ""
+        when_text = f"{wareki_datetime(changed_at)}に" if changed_at else ""
         super().__init__(
             f"この報告は、あなたが開いた後に{changed_by}さんが{when_text}変更しました"
             "（上書きはしていません）。あなたの入力はそのまま残っています。"
@@ -59,9 +58,7 @@ def may(user, action: rules.Action, report: CountReport) -> bool:
 
 
 def _display_name(user) -> str:
-    if user is None:
-        return "別の利用者"
-    return user.get_full_name() or user.get_username()
+    return "別の利用者" if user is None else user.display_name
 
 
 def last_change(report: CountReport) -> tuple[str, dt.datetime | None]:
@@ -197,6 +194,94 @@ def reopen_report(*, user, report: CountReport, expected_version: int, reason: s
     return _save(report, user=user, reason=f"差し戻し: {reason}")
 
 
+def split_by_permission(
+    *, user, reports: Iterable[CountReport], action: rules.Action
+) -> tuple[list[CountReport], list[CountReport]]:
+    """(reports the user may move by `action` now, the others), in two queries at most: what a
+    bulk action's confirmation page lists, and what `_transition_many` checks again."""
+    reports = list(reports)
+    editable = set(
+        CountReport.objects.editable_by(user)
+        .filter(pk__in=[report.pk for report in reports])
+        .values_list("pk", flat=True)
+    )
+    approver = is_approver(user)
+    allowed, refused = [], []
+    for report in reports:
+        may_do = rules.transition_allowed(
+            action, status=report.status, may_edit=report.pk in editable, is_approver=approver
+        )
+        (allowed if may_do else refused).append(report)
+    return allowed, refused
+
+
+def _transition_many(
+    *, user, reports: Iterable[CountReport], action: rules.Action, changes: dict
+) -> list[CountReport]:
+    """Move many reports in one step, or none: every report is locked and checked again (its
+    status may have changed since the user chose it); one refused report refuses them all."""
+    ids = [report.pk for report in reports]
+    locked = list(
+        CountReport.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("municipality")
+        .order_by("municipality__code", "as_of")
+    )
+    _allowed, refused = split_by_permission(user=user, reports=locked, action=action)
+    missing = set(ids) - {report.pk for report in locked}
+    if refused or missing:
+        names = "、".join(str(report) for report in refused[:5])
+        raise WorkflowError(
+            f"{len(refused) + len(missing)}件の報告は今の状態ではこの操作ができないため、"
+            f"どれも変更していません（{names or '削除された報告'}）。"
+        )
+    if not locked:
+        return []
+    CountReport.objects.filter(pk__in=ids).update(**changes, version=F("version") + 1)
+    updated = list(CountReport.objects.filter(pk__in=ids).order_by("municipality__code", "as_of"))
+    CountReport.history.bulk_history_create(
+        updated,
+        batch_size=500,
+        update=True,
+        default_user=user,
+        default_change_reason=str(_BULK_REASON[action]),
+    )
+    return updated
+
+
+_BULK_REASON = {rules.Action.SUBMIT: "提出（一括）", rules.Action.APPROVE: "承認（一括）"}
+
+
+@transaction.atomic
+def submit_reports(*, user, reports: Iterable[CountReport]) -> list[CountReport]:
+    """Submit many drafts at once (bulk 提出 in the admin, or every row of an import)."""
+    return _transition_many(
+        user=user,
+        reports=reports,
+        action=rules.Action.SUBMIT,
+        changes={
+            "status": ReportStatus.SUBMITTED,
+            "submitted_by": user,
+            "submitted_at": timezone.now(),
+        },
+    )
+
+
+@transaction.atomic
+def approve_reports(*, user, reports: Iterable[CountReport]) -> list[CountReport]:
+    """Approve many submitted reports at once (bulk 承認 by the base center)."""
+    return _transition_many(
+        user=user,
+        reports=reports,
+        action=rules.Action.APPROVE,
+        changes={
+            "status": ReportStatus.APPROVED,
+            "approved_by": user,
+            "approved_at": timezone.now(),
+        },
+    )
+
+
 @transaction.atomic
 def delete_draft(*, user, report: CountReport) -> None:
     _require(user, rules.Action.DELETE, report)
@@ -327,12 +412,14 @@ def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportP
 
 
 @transaction.atomic
-def import_count_reports(*, user, parsed: rules.ParsedCsv) -> ImportPlan:
+def import_count_reports(*, user, parsed: rules.ParsedCsv, submit_all: bool = False) -> ImportPlan:
     """Write every row of a checked file, or nothing: any error refuses the whole file.
 
     The plan is made again here (rows locked) since the database may have changed since the
     preview. New rows become drafts; changed drafts are updated in place (version + 1, so a
-    form open on the old version is refused on save)."""
+    form open on the old version is refused on save). With `submit_all`, every draft the file
+    names is then submitted in the same transaction (reports already submitted or approved
+    stay as they are)."""
     plan = plan_import(user=user, parsed=parsed, lock=True)
     if not plan.ok:
         raise ImportRefused(plan)
@@ -372,7 +459,19 @@ def import_count_reports(*, user, parsed: rules.ParsedCsv) -> ImportPlan:
             default_user=user,
             default_change_reason=reason,
         )
+    if submit_all:
+        submit_reports(user=user, reports=_drafts_named_in(plan))
     return plan
+
+
+def _drafts_named_in(plan: ImportPlan) -> list[CountReport]:
+    keys = {(row.municipality.pk, row.as_of) for row in plan.rows}
+    candidates = CountReport.objects.filter(
+        status=ReportStatus.DRAFT,
+        municipality_id__in={town for town, _ in keys},
+        as_of__in={as_of for _, as_of in keys},
+    )
+    return [report for report in candidates if (report.municipality_id, report.as_of) in keys]
 
 
 def _update_counts_in_place(reports: list[CountReport], *, batch_size: int = 500) -> None:

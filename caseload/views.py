@@ -46,8 +46,9 @@ def caseload_overview(request: HttpRequest) -> HttpResponse:
     )
     reports = CountReport.objects.visible_to(user)
     figures = reports.approved_by_town_and_year()
-    years = sorted({year for _, year in figures}, reverse=True)
     this_year = current_fiscal_year()
+    # the year list ends at the current fiscal year (a mistyped future date is no year to show)
+    years = sorted({year for _, year in figures if year <= this_year}, reverse=True)
     try:
         chosen = int(request.GET.get("fiscal_year", ""))
     except ValueError:

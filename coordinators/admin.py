@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordinators.models import Coordinator, Organization
 from hokenfukushi.admin_scope import ScopedModelAdmin
-from hokenfukushi.fiscal import fiscal_year_label
+from hokenfukushi.fiscal import current_fiscal_year, fiscal_year_label
 from hokenfukushi.scope import can_edit_regions
 
 
@@ -29,6 +29,7 @@ class TrainingYearFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         years = (
             model_admin.get_queryset(request)
+            .filter(training_fiscal_year__lte=current_fiscal_year())  # no year not yet begun
             .order_by("training_fiscal_year")
             .values_list("training_fiscal_year", flat=True)
             .distinct()
@@ -95,6 +96,19 @@ class CoordinatorAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
         ),
         (_("経験値"), {"fields": ["experience", "medical_care_cases"]}),
         (_("担当"), {"fields": ["municipalities", "covers_whole_region"]}),
+        (
+            _("仕事用の連絡先（本人の同意がある場合だけ表示）"),
+            {
+                "fields": [
+                    "work_email",
+                    "work_phone",
+                    "contact_visibility",
+                    "contact_consent_on",
+                ]
+            },
+        ),
+        # the account is tied by the invitation only (/coordinators/), never chosen here
+        (_("アカウント"), {"fields": ["account", "invited_at"]}),
         (None, {"fields": ["notes"]}),
     ]
 
@@ -104,7 +118,8 @@ class CoordinatorAdmin(OwnTownOnlyForMunicipalStaff, ScopedModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Covering the whole region makes a person count for every town's coverage: that is
         # the base center's decision, not one town's.
-        return [] if can_edit_regions(request.user) else ["covers_whole_region"]
+        always = ["account", "invited_at"]
+        return always if can_edit_regions(request.user) else [*always, "covers_whole_region"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "municipalities":

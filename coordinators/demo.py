@@ -8,18 +8,27 @@ Consistent with the source presentation:
 Other modules (meetings.demo) refer to these organizations and people by name: keep names stable.
 """
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from coordinators.models import (
+    Activity,
     BaseProfession,
+    ContactVisibility,
     Coordinator,
+    CoordinatorTopic,
     DisabilityField,
     Experience,
     Organization,
     OrganizationKind,
     TrainingCourse,
 )
-from hokenfukushi.models import Municipality, Region
+from hokenfukushi.accounts import apply_role
+from hokenfukushi.demo import DEMO_PASSWORD
+from hokenfukushi.fiscal import fiscal_quarter_of
+from hokenfukushi.models import Municipality, Region, User
 
 HONJO, MISATO, KAMIKAWA, KAMISATO = "112119", "113816", "113832", "113859"
 
@@ -363,4 +372,156 @@ def load(region: Region) -> dict[str, Organization]:
         wanted = {towns[c].pk for c in town_codes}
         if set(coordinator.municipalities.values_list("pk", flat=True)) != wanted:
             coordinator.municipalities.set(wanted)
+    load_contacts(region)
+    load_activities(region)
     return organizations
+
+
+# The demo coordinator account (`load_demo --with-users`): the base center's coordinator.
+DEMO_COORDINATOR_USERNAME = "coordinator"
+DEMO_COORDINATOR_NAME = "青木 さくら（デモ）"
+
+# 相談できること of some demo coordinators, and whose work contact is public (consent given).
+DEMO_TOPICS = {
+    "青木 さくら（デモ）": ("procedures", "respite", "disaster"),
+    "上野 真理（デモ）": ("smid", "ventilator", "tube_feeding"),
+    "佐々木 陽子（デモ）": ("schooling", "procedures"),
+    "木村 恵（デモ）": ("respite",),
+    "清水 誠（デモ）": ("tube_feeding", "schooling"),
+}
+DEMO_CONSENT = {
+    # name -> visibility (those not listed have not consented: their contact is shown nowhere)
+    "青木 さくら（デモ）": ContactVisibility.REGION,
+    "上野 真理（デモ）": ContactVisibility.REGION,
+    "佐々木 陽子（デモ）": ContactVisibility.CENTER,
+    "清水 誠（デモ）": ContactVisibility.REGION,
+}
+DEMO_CONSENT_DATE = dt.date(2025, 11, 1)
+
+
+def demo_email(index: int) -> str:
+    return f"coordinator{index:02d}@kodama-demo.example.jp"
+
+
+def demo_phone(index: int) -> str:
+    # an exchange starting with 0 is never assigned in Japan: clearly not a real number
+    return f"0495-00-{index:04d}"
+
+
+@transaction.atomic
+def load_contacts(region: Region) -> None:
+    """Work contacts (example.jp), consent and 相談できること of the demo coordinators."""
+    coordinators = {c.name: c for c in Coordinator.objects.filter(organization__region=region)}
+    for index, row in enumerate(COORDINATORS, start=1):
+        coordinator = coordinators[row[0]]
+        visibility = DEMO_CONSENT.get(coordinator.name)
+        coordinator.work_email = demo_email(index)
+        coordinator.work_phone = demo_phone(index)
+        coordinator.contact_visibility = visibility or ContactVisibility.CENTER
+        coordinator.contact_consent_on = DEMO_CONSENT_DATE if visibility else None
+        coordinator.save()
+        wanted = set(DEMO_TOPICS.get(coordinator.name, ()))
+        have = set(coordinator.topics.values_list("topic", flat=True))
+        if wanted != have:
+            coordinator.topics.all().delete()
+            CoordinatorTopic.objects.bulk_create(
+                [CoordinatorTopic(coordinator=coordinator, topic=t) for t in sorted(wanted)]
+            )
+
+
+# A few activity entries, days before the load: (days ago, coordinator, kind, consulted by,
+# method, town, child/adult, new/continuing, age band)
+DEMO_ACTIVITIES = (
+    (0, "青木 さくら（デモ）", "individual", "family", "phone", HONJO, "child", "new", "preschool"),
+    (
+        2,
+        "青木 さくら（デモ）",
+        "community",
+        "government",
+        "meeting",
+        KAMISATO,
+        "child",
+        "continuing",
+        "elementary",
+    ),
+    (
+        5,
+        "青木 さくら（デモ）",
+        "individual",
+        "consultation_specialist",
+        "visit",
+        HONJO,
+        "adult",
+        "continuing",
+        "adult",
+    ),
+    (
+        3,
+        "上野 真理（デモ）",
+        "individual",
+        "medical",
+        "visit",
+        HONJO,
+        "child",
+        "continuing",
+        "infant",
+    ),
+    (
+        8,
+        "佐々木 陽子（デモ）",
+        "individual",
+        "family",
+        "office",
+        HONJO,
+        "child",
+        "new",
+        "elementary",
+    ),
+)
+
+
+@transaction.atomic
+def load_activities(region: Region) -> None:
+    """Only when the demo coordinators have no entry yet: a second load adds nothing, and what
+    someone typed while trying the demo is kept."""
+    coordinators = {c.name: c for c in Coordinator.objects.filter(organization__region=region)}
+    if Activity.objects.filter(coordinator__in=coordinators.values()).exists():
+        return
+    towns = {m.code: m for m in Municipality.objects.filter(region=region)}
+    today = timezone.localdate()
+    quarter_start = fiscal_quarter_of(today).first_day  # all in this quarter: マイページ shows them
+    Activity.objects.bulk_create(
+        Activity(
+            coordinator=coordinators[name],
+            done_on=max(today - dt.timedelta(days=days_ago), quarter_start),
+            kind=kind,
+            consulted_by=consulted_by,
+            method=method,
+            municipality=towns[town],
+            person_kind=person,
+            continuity=continuity,
+            age_band=age,
+        )
+        for days_ago, name, kind, consulted_by, method, town, person, continuity, age in (
+            DEMO_ACTIVITIES
+        )
+    )
+
+
+@transaction.atomic
+def load_users(region: Region) -> list[User]:
+    """The `coordinator` account, tied to the base center's demo coordinator."""
+    coordinator = Coordinator.objects.get(name=DEMO_COORDINATOR_NAME, organization__region=region)
+    user, created = User.objects.get_or_create(username=DEMO_COORDINATOR_USERNAME)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+    user.last_name = "コーディネーター（デモ）"
+    user.email = coordinator.work_email
+    apply_role(user=user, role=User.Role.COORDINATOR, region=None, municipality=None)
+    if coordinator.account_id != user.pk:
+        coordinator.account = user
+        coordinator.save()
+    return [user]
+
+
+DEMO_USER_LINES = ((DEMO_COORDINATOR_USERNAME, "コーディネーター（デモ・基幹相談支援センター）"),)

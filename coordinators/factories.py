@@ -1,13 +1,22 @@
 """factory-boy factories for organizations and coordinators (tests, benchmarks)."""
 
+import datetime as dt
+
 import factory
 
 from coordinators.models import (
+    Activity,
+    ActivityKind,
+    ActivityMethod,
+    AgeBand,
     BaseProfession,
+    Consulter,
+    Continuity,
     Coordinator,
     Experience,
     Organization,
     OrganizationKind,
+    PersonKind,
 )
 from hokenfukushi.factories import MunicipalityFactory
 
@@ -41,3 +50,18 @@ class CoordinatorFactory(factory.django.DjangoModelFactory):
             return
         towns = extracted if extracted is not None else [self.organization.municipality]
         self.municipalities.set([town for town in towns if town is not None])
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    coordinator = factory.SubFactory(CoordinatorFactory)
+    done_on = factory.LazyFunction(lambda: dt.date(2025, 10, 15))
+    kind = ActivityKind.INDIVIDUAL
+    consulted_by = Consulter.FAMILY
+    method = ActivityMethod.PHONE
+    municipality = factory.LazyAttribute(lambda o: o.coordinator.organization.municipality)
+    person_kind = PersonKind.CHILD
+    continuity = Continuity.NEW
+    age_band = AgeBand.PRESCHOOL

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from hokenfukushi.constraints import ConstraintErrorsOnFields
+from hokenfukushi.fiscal import FiscalQuarter, fiscal_quarter_of
 from hokenfukushi.models import Municipality, Region
 from hokenfukushi.scope import ScopedQuerySet
 
@@ -61,7 +65,7 @@ class OrganizationQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
 
-class Organization(models.Model):
+class Organization(ConstraintErrorsOnFields, models.Model):
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("種別"), max_length=30, choices=OrganizationKind.choices)
     department = models.CharField(
@@ -90,16 +94,29 @@ class Organization(models.Model):
 
     objects = OrganizationQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {
+        "duplicate_organization_name": "name",
+        "field_only_for_commissioned": "field",
+    }
 
     class Meta:
         verbose_name = _("所属機関")
         verbose_name_plural = _("所属機関")
         ordering = ["region", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="organization_name_per_region"),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="organization_name_per_region",
+                violation_error_code="duplicate_organization_name",
+                violation_error_message=_("この圏域には同じ名称の所属機関がすでにあります。"),
+            ),
             models.CheckConstraint(
                 condition=Q(field="") | Q(kind="commissioned"),
                 name="only_commissioned_centers_have_a_field",
+                violation_error_code="field_only_for_commissioned",
+                violation_error_message=_(
+                    "「分野」は、種別が委託相談支援事業所・生活支援センターのときだけ選んでください。"
+                ),
             ),
         ]
 
@@ -143,6 +160,53 @@ class Experience(models.TextChoices):
     DIRECT = "direct", _("直接関わった経験あり")
     PLANNED_CONSULTATION = "planned", _("計画相談として関与")
     NONE = "none", _("関わった経験なし")
+
+
+class ContactVisibility(models.TextChoices):
+    """Who may see a coordinator's work contact (only ever with their consent)."""
+
+    REGION = "region", _("圏域のメンバーに公開")
+    CENTER = "center", _("基幹相談支援センターのみ")
+
+
+class ConsultationTopic(models.TextChoices):
+    """相談できること: what a coordinator may be consulted about (the directory's filter)."""
+
+    SMID = "smid", _("重症心身障害")
+    VENTILATOR = "ventilator", _("人工呼吸器")
+    TUBE_FEEDING = "tube_feeding", _("経管栄養・吸引")
+    SCHOOLING = "schooling", _("就園・就学")
+    RESPITE = "respite", _("レスパイト")
+    DISASTER = "disaster", _("災害時の備え")
+    PROCEDURES = "procedures", _("制度・手続き")
+    OTHER = "other", _("その他")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a coordinator's contact, as plain values (see `contact_is_shown`)."""
+
+    region_id: int | None
+    is_center: bool = False  # the base center (region admin) of that region, or a superuser
+    coordinator_id: int | None = None
+
+
+def contact_is_shown(
+    *,
+    viewer: Viewer,
+    record_id: int,
+    record_region_id: int,
+    visibility: str,
+    consent_on: dt.date | None,
+) -> bool:
+    """A coordinator's work contact is shown only with their consent, and only inside their
+    region: to everyone of the region when they chose so, else to the base center alone.
+    They always see their own."""
+    if viewer.coordinator_id == record_id:
+        return True
+    if consent_on is None or viewer.region_id != record_region_id:
+        return False
+    return viewer.is_center or visibility == ContactVisibility.REGION
 
 
 @dataclass(frozen=True)
@@ -247,6 +311,30 @@ def summarize_coordinators(
 class CoordinatorQuerySet(ScopedQuerySet):
     region_path = "organization__region"
     municipality_path = "organization__municipality"
+    coordinator_path = "id"  # a coordinator account changes its own record (its profile)
+
+    def without_activity_in(self, quarter: FiscalQuarter):
+        """Active coordinators with no activity entry in the quarter: placed, not yet active
+        (the source's "trained but unsure what to do"). One query."""
+        entries = Activity.objects.filter(
+            coordinator=OuterRef("pk"), done_on__range=(quarter.first_day, quarter.last_day)
+        )
+        return self.active().filter(~Exists(entries))
+
+    def with_topics(self):
+        return self.prefetch_related(
+            models.Prefetch("topics", queryset=CoordinatorTopic.objects.order_by("topic"))
+        )
+
+    def about_topic(self, topic: str):
+        return self.filter(topics__topic=topic)
+
+    def covering(self, town: Municipality):
+        """Coordinators covering the town: by name, or the whole region it belongs to."""
+        return self.filter(
+            Q(municipalities=town)
+            | Q(covers_whole_region=True, organization__region_id=town.region_id)
+        ).distinct()
 
     def coverage_by_municipality(
         self, municipalities: Iterable[Municipality]
@@ -325,7 +413,7 @@ class CoordinatorQuerySet(ScopedQuerySet):
         return [town for town in towns if coverage[town.pk].total == 0]
 
 
-class Coordinator(models.Model):
+class Coordinator(ConstraintErrorsOnFields, models.Model):
     name = models.CharField(_("氏名"), max_length=100)
     kana = models.CharField(_("ふりがな"), max_length=200)
     organization = models.ForeignKey(
@@ -364,9 +452,51 @@ class Coordinator(models.Model):
     is_base_center_staff = models.BooleanField(_("基幹相談支援センター職員を兼ねる"), default=False)
     is_active = models.BooleanField(_("活動中"), default=True)
     notes = models.TextField(_("備考"), blank=True)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("アカウント"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coordinator_record",
+    )
+    invited_at = models.DateTimeField(_("アカウントの招待を送った日時"), null=True, blank=True)
+    work_email = models.EmailField(_("仕事用メールアドレス"), blank=True)
+    work_phone = models.CharField(
+        _("仕事用電話番号"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9][0-9-]{8,18}[0-9]$",
+                _("電話番号は半角数字とハイフンで入力してください（例: 0495-00-0000）。"),
+            )
+        ],
+    )
+    contact_visibility = models.CharField(
+        _("連絡先の公開範囲"),
+        max_length=10,
+        choices=ContactVisibility.choices,
+        default=ContactVisibility.CENTER,
+    )
+    contact_consent_on = models.DateField(
+        _("連絡先の公開に同意した日"),
+        null=True,
+        blank=True,
+        help_text=_("空欄の間は、連絡先をどこにも表示しません"),
+    )
+    consultation_other = models.CharField(
+        _("相談できること（その他の内容）"), max_length=100, blank=True
+    )
 
     objects = CoordinatorQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[municipalities])
+    constraint_error_fields = {
+        "other_profession_missing": "base_profession_other",
+        "profession_text_without_other": "base_profession_other",
+        "cases_without_experience": "medical_care_cases",
+        "training_year_out_of_range": "training_fiscal_year",
+    }
 
     class Meta:
         verbose_name = _("コーディネーター")
@@ -376,6 +506,7 @@ class Coordinator(models.Model):
             models.CheckConstraint(
                 condition=~Q(base_profession="other") | ~Q(base_profession_other=""),
                 name="other_profession_is_described",
+                violation_error_code="other_profession_missing",
                 violation_error_message=_(
                     "基礎職が「その他」のときは、基礎職（その他の内容）を入力してください。"
                 ),
@@ -383,6 +514,7 @@ class Coordinator(models.Model):
             models.CheckConstraint(
                 condition=Q(base_profession="other") | Q(base_profession_other=""),
                 name="profession_text_only_for_other",
+                violation_error_code="profession_text_without_other",
                 violation_error_message=_(
                     "基礎職（その他の内容）は、基礎職で「その他」を選んだときだけ入力してください。"
                 ),
@@ -392,6 +524,7 @@ class Coordinator(models.Model):
                 | Q(medical_care_cases__isnull=True)
                 | Q(medical_care_cases=0),
                 name="no_cases_without_experience",
+                violation_error_code="cases_without_experience",
                 violation_error_message=_(
                     "経験値が「関わった経験なし」の人には、支援した医療的ケア児者の数を"
                     "入力できません。"
@@ -400,6 +533,10 @@ class Coordinator(models.Model):
             models.CheckConstraint(
                 condition=Q(training_fiscal_year__gte=2016) & Q(training_fiscal_year__lte=2100),
                 name="training_year_in_range",
+                violation_error_code="training_year_out_of_range",
+                violation_error_message=_(
+                    "養成研修修了年度は、2016年度から2100年度までの西暦の年度で入力してください。"
+                ),
             ),
         ]
         indexes = [models.Index(fields=["training_fiscal_year"])]
@@ -408,7 +545,202 @@ class Coordinator(models.Model):
         return self.name
 
     @property
+    def account_status(self) -> str:
+        """アカウント: なし / 招待中 / 利用中 / 停止中 (for the center's roster)."""
+        return str(account_status(self.account).label)
+
+    @property
     def base_profession_label(self) -> str:
         if self.base_profession == BaseProfession.OTHER and self.base_profession_other:
             return f"その他（{self.base_profession_other}）"
         return self.get_base_profession_display()
+
+
+class AccountStatus(models.TextChoices):
+    NONE = "none", _("なし")
+    INVITED = "invited", _("招待中")
+    ACTIVE = "active", _("利用中")
+    DISABLED = "disabled", _("停止中")
+
+
+def account_status(account) -> AccountStatus:
+    """An invited account has no password yet; a disabled one cannot sign in."""
+    if account is None:
+        return AccountStatus.NONE
+    if not account.is_active:
+        return AccountStatus.DISABLED
+    if not account.has_usable_password():
+        return AccountStatus.INVITED
+    return AccountStatus.ACTIVE
+
+
+class CoordinatorTopic(ConstraintErrorsOnFields, models.Model):
+    """One 相談できること of a coordinator (a row per topic, so the directory filters on it)."""
+
+    coordinator = models.ForeignKey(
+        Coordinator,
+        verbose_name=_("コーディネーター"),
+        on_delete=models.CASCADE,
+        related_name="topics",
+    )
+    topic = models.CharField(_("相談できること"), max_length=20, choices=ConsultationTopic.choices)
+
+    constraint_error_fields = {"duplicate_topic": "topic"}
+
+    class Meta:
+        verbose_name = _("相談できること")
+        verbose_name_plural = _("相談できること")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coordinator", "topic"],
+                name="topic_once_per_coordinator",
+                violation_error_code="duplicate_topic",
+                violation_error_message=_("同じ「相談できること」は一度だけ選べます。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_topic_display()
+
+
+# --- 活動記録: a coordinator's support activity, counted, never described -------------------
+
+
+class ActivityKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("個別支援")
+    COMMUNITY = "community", _("地域支援")
+
+
+class Consulter(models.TextChoices):
+    FAMILY = "family", _("家族")
+    CONSULTATION_SPECIALIST = "consultation_specialist", _("相談支援専門員")
+    MEDICAL = "medical", _("医療機関")
+    GOVERNMENT = "government", _("行政")
+    CHILDCARE_EDUCATION = "childcare_education", _("保育・教育")
+    OTHER = "other", _("その他")
+
+
+class ActivityMethod(models.TextChoices):
+    PHONE = "phone", _("電話")
+    VISIT = "visit", _("訪問")
+    OFFICE = "office", _("来所")
+    MEETING = "meeting", _("会議")
+    ONLINE = "online", _("オンライン")
+
+
+class PersonKind(models.TextChoices):
+    CHILD = "child", _("児")
+    ADULT = "adult", _("者")
+
+
+class Continuity(models.TextChoices):
+    NEW = "new", _("新規")
+    CONTINUING = "continuing", _("継続")
+
+
+class AgeBand(models.TextChoices):
+    INFANT = "infant", _("乳児")
+    PRESCHOOL = "preschool", _("幼児")
+    ELEMENTARY = "elementary", _("小学生")
+    JUNIOR_HIGH = "junior_high", _("中学生")
+    HIGH_SCHOOL = "high_school", _("高校生")
+    ADULT = "adult", _("18歳以上")
+
+
+@dataclass(frozen=True)
+class ActivityRollupRow:
+    """Activity entries of one town in one quarter, counted by kind."""
+
+    municipality_id: int
+    municipality_code: str
+    municipality_name: str
+    quarter: FiscalQuarter
+    individual: int
+    community: int
+
+    @property
+    def total(self) -> int:
+        return self.individual + self.community
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    region_path = "coordinator__organization__region"
+    municipality_path = None  # the center's (and the coordinator's own) rows, not a town's
+    coordinator_path = "coordinator"
+    private_to_coordinator = True  # a coordinator reads only their own entries
+
+    def in_quarter(self, quarter: FiscalQuarter):
+        return self.filter(done_on__range=(quarter.first_day, quarter.last_day))
+
+    def rollup_by_town_and_quarter(self) -> list[ActivityRollupRow]:
+        """Entries per town × fiscal quarter (個別支援 / 地域支援), oldest quarter first, towns
+        by 団体コード. One query: grouped by town and day; days fold into quarters here (a
+        portable quarter of a fiscal year in SQL is a CASE per month for no gain)."""
+        rows = (
+            self.order_by()
+            .values_list("municipality_id", "municipality__name", "municipality__code", "done_on")
+            .annotate(
+                individual=Count("pk", filter=Q(kind=ActivityKind.INDIVIDUAL)),
+                community=Count("pk", filter=Q(kind=ActivityKind.COMMUNITY)),
+            )
+        )
+        cells: dict[tuple[FiscalQuarter, str, int], list] = {}
+        for town_id, name, code, day, individual, community in rows:
+            key = (fiscal_quarter_of(day), code, town_id)
+            cell = cells.setdefault(key, [name, 0, 0])
+            cell[1] += individual
+            cell[2] += community
+        return [
+            ActivityRollupRow(town_id, code, name, quarter, individual, community)
+            for (quarter, code, town_id), (name, individual, community) in sorted(cells.items())
+        ]
+
+
+class Activity(ConstraintErrorsOnFields, models.Model):
+    """活動記録: one support activity, as counts only. No names and no free text about anyone:
+    every field is a choice, so nothing identifying can be written here."""
+
+    coordinator = models.ForeignKey(
+        Coordinator,
+        verbose_name=_("コーディネーター"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    done_on = models.DateField(_("日付"))
+    kind = models.CharField(_("支援の種類"), max_length=20, choices=ActivityKind.choices)
+    consulted_by = models.CharField(_("相談者"), max_length=30, choices=Consulter.choices)
+    method = models.CharField(_("方法"), max_length=20, choices=ActivityMethod.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("市町村"),
+        on_delete=models.PROTECT,
+        related_name="coordinator_activities",
+    )
+    person_kind = models.CharField(_("児・者"), max_length=10, choices=PersonKind.choices)
+    continuity = models.CharField(_("新規・継続"), max_length=20, choices=Continuity.choices)
+    age_band = models.CharField(_("年齢"), max_length=20, choices=AgeBand.choices)
+    created_at = models.DateTimeField(_("記録した日時"), auto_now_add=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    constraint_error_fields = {"age_band": "age_band"}
+
+    class Meta:
+        verbose_name = _("活動記録")
+        verbose_name_plural = _("活動記録")
+        ordering = ["-done_on", "-pk"]
+        indexes = [models.Index(fields=["coordinator", "done_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person_kind="adult", age_band="adult")
+                | (Q(person_kind="child") & ~Q(age_band="adult")),
+                name="activity_age_matches_child_or_adult",
+                violation_error_code="age_band",
+                violation_error_message=_(
+                    "「者」は18歳以上、「児」は18歳未満の年齢を選んでください。"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.done_on:%Y-%m-%d} {self.get_kind_display()}"

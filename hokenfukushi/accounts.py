@@ -14,7 +14,12 @@ def grantable_roles(actor: User) -> list[str]:
     if actor.is_superuser:
         return list(User.Role.values)
     if actor.role == User.Role.REGION_ADMIN:
-        return [User.Role.REGION_ADMIN, User.Role.MUNICIPAL, User.Role.NONE]
+        return [
+            User.Role.REGION_ADMIN,
+            User.Role.MUNICIPAL,
+            User.Role.COORDINATOR,
+            User.Role.NONE,
+        ]
     return []
 
 
@@ -36,6 +41,10 @@ def account_grant_errors(
         errors["region"] = _("圏域管理者には圏域を指定してください。")
     if role == User.Role.MUNICIPAL and municipality is None:
         errors["municipality"] = _("市町村担当者には市町村を指定してください。")
+    if role == User.Role.COORDINATOR and (region is not None or municipality is not None):
+        errors["region"] = _(
+            "コーディネーターの圏域は所属機関から決まります。圏域・市町村は空欄にしてください。"
+        )
     if region is not None and municipality is not None and municipality.region_id != region.pk:
         errors["municipality"] = _("市町村が指定された圏域に属していません。")
     if not actor.is_superuser:

@@ -7,15 +7,20 @@ never decides scope on its own. Objects outside the user's read scope answer 404
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from hokenfukushi.fiscal import wareki, wareki_datetime
 from hokenfukushi.scope import ScopedQuerySet, can_edit_anything, can_edit_regions
+from hokenfukushi.wareki_dates import WarekiDateField
 
 
 def _is_admin_user(user) -> bool:
@@ -44,6 +49,36 @@ def _scoped_list_filter(model: type[models.Model], entry):
     return entry
 
 
+def wareki_display(value) -> str:
+    """A date or a date and time as people read it: 令和7年4月1日 (14:00)."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return wareki_datetime(value)
+    return wareki(value)
+
+
+def wareki_column(model: type[models.Model], name: str):
+    """The change-list column for the date field `name`, in 和暦 and sorted by the field."""
+    field = model._meta.get_field(name)
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def column(obj):
+        return wareki_display(getattr(obj, name))
+
+    column.__name__ = f"{name}_wareki"
+    return column
+
+
+def _is_date_field(model: type[models.Model], entry) -> bool:
+    if not isinstance(entry, str):
+        return False
+    try:
+        return isinstance(model._meta.get_field(entry), models.DateField)
+    except FieldDoesNotExist:
+        return False
+
+
 class ScopedChoicesMixin:
     """Foreign-key and many-to-many choices limited by the scope rule.
 
@@ -53,6 +88,11 @@ class ScopedChoicesMixin:
     """
 
     owner_fields: tuple[str, ...] = ("municipality", "region")
+
+    # Dates are typed as the office writes them: 令和8年4月1日, R8.4.1, 2026/4/1, 2026-04-01.
+    formfield_overrides = {
+        models.DateField: {"form_class": WarekiDateField, "widget": AdminDateWidget},
+    }
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         choices = scoped_choices(
@@ -68,6 +108,25 @@ class ScopedChoicesMixin:
             kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def only_owner_choices(self, request) -> dict[str, int]:
+        """Owner fields with exactly one row the user may choose (a one-town user's town): the
+        add form starts with it selected."""
+        chosen: dict[str, int] = {}
+        for name in self.owner_fields:
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.many_to_one:
+                continue
+            choices = scoped_choices(request.user, field.related_model, for_edit=True)
+            if choices is None:
+                continue
+            first_two = list(choices.order_by().values_list("pk", flat=True)[:2])
+            if len(first_two) == 1:
+                chosen[name] = first_two[0]
+        return chosen
+
 
 class ScopedAdminMixin(ScopedChoicesMixin):
     """Apply the scope rule to change lists, object permissions, FK choices and history."""
@@ -75,6 +134,17 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     # --- querysets -------------------------------------------------------------------------
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    # --- forms and lists that fit the office -------------------------------------------------
+    def get_changeform_initial_data(self, request):
+        return {**self.only_owner_choices(request), **super().get_changeform_initial_data(request)}
+
+    def get_list_display(self, request):
+        """Date columns in 和暦, like every other page (令和7年4月1日)."""
+        return [
+            wareki_column(self.model, entry) if _is_date_field(self.model, entry) else entry
+            for entry in super().get_list_display(request)
+        ]
 
     def _editable(self, request):
         return self.model._default_manager.editable_by(request.user)

@@ -35,3 +35,13 @@ def validate_municipality_code(value: str) -> None:
             code="check_digit",
             params={"expected": expected},
         )
+
+
+def restore_leading_zero(value: str) -> tuple[str, bool]:
+    """A code a spreadsheet read as a number and saved without its leading zero (札幌市 011002
+    saved as 11002): five ASCII digits whose zero-padded form has a valid check digit come back
+    padded, with True. Anything else is returned unchanged, with False (and then fails the
+    six-digit rule with its usual message)."""
+    if re.fullmatch(r"[0-9]{5}", value or "") and is_valid_code("0" + value):
+        return "0" + value, True
+    return value, False

@@ -78,6 +78,12 @@ class PrefectureViewerFactory(UserFactory):
     role = User.Role.PREFECTURE
 
 
+class CoordinatorAccountFactory(UserFactory):
+    """A coordinator's account; tie it to a record with CoordinatorFactory(account=…)."""
+
+    role = User.Role.COORDINATOR
+
+
 class SuperuserFactory(UserFactory):
     is_superuser = True
     is_staff = True

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hokenfukushi.codes import validate_municipality_code
+from hokenfukushi.constraints import ConstraintErrorsOnFields
+from hokenfukushi.fiscal import wareki
 from hokenfukushi.scope import ScopedQuerySet
 
 
@@ -61,7 +66,7 @@ class MunicipalityQuerySet(ScopedQuerySet):
         )
 
 
-class Municipality(models.Model):
+class Municipality(ConstraintErrorsOnFields, models.Model):
     """市町村 with its 6-digit 団体コード."""
 
     class Kind(models.TextChoices):
@@ -86,6 +91,7 @@ class Municipality(models.Model):
 
     objects = MunicipalityQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {"code_not_six_digits": "code"}
 
     class Meta:
         verbose_name = _("市町村")
@@ -93,7 +99,10 @@ class Municipality(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_six_digits"
+                condition=Q(code__regex=r"^[0-9]{6}$"),
+                name="municipality_code_six_digits",
+                violation_error_code="code_not_six_digits",
+                violation_error_message=_("団体コードは半角数字6桁で入力してください。"),
             ),
         ]
 
@@ -106,7 +115,7 @@ class PopulationSnapshotQuerySet(ScopedQuerySet):
     municipality_path = "municipality"
 
 
-class PopulationSnapshot(models.Model):
+class PopulationSnapshot(ConstraintErrorsOnFields, models.Model):
     """人口 as of a date (基準日)."""
 
     municipality = models.ForeignKey(
@@ -121,6 +130,7 @@ class PopulationSnapshot(models.Model):
 
     objects = PopulationSnapshotQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {"duplicate_population": "as_of", "population_negative": "population"}
 
     class Meta:
         verbose_name = _("人口")
@@ -128,13 +138,23 @@ class PopulationSnapshot(models.Model):
         ordering = ["municipality__code", "-as_of"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "as_of"], name="one_population_per_municipality_and_date"
+                fields=["municipality", "as_of"],
+                name="one_population_per_municipality_and_date",
+                violation_error_code="duplicate_population",
+                violation_error_message=_(
+                    "この市町村・基準日の人口はすでに登録されています。一覧から開いて直してください。"
+                ),
             ),
-            models.CheckConstraint(condition=Q(population__gte=0), name="population_not_negative"),
+            models.CheckConstraint(
+                condition=Q(population__gte=0),
+                name="population_not_negative",
+                violation_error_code="population_negative",
+                violation_error_message=_("人口は0以上の整数で入力してください。"),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.municipality} {self.as_of:%Y-%m-%d} {self.population:,}人"
+        return f"{self.municipality} {wareki(self.as_of)} {self.population:,}人"
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -153,7 +173,9 @@ class UserQuerySet(ScopedQuerySet):
             return self
         if user.role == User.Role.REGION_ADMIN and user.region_id:
             return self.filter(
-                Q(region_id=user.region_id) | Q(municipality__region_id=user.region_id),
+                Q(region_id=user.region_id)
+                | Q(municipality__region_id=user.region_id)
+                | Q(coordinator_record__organization__region_id=user.region_id),
                 is_superuser=False,
             ).exclude(role=User.Role.PREFECTURE)
         return self.filter(pk=user.pk)
@@ -163,11 +185,12 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(ConstraintErrorsOnFields, AbstractUser):
     class Role(models.TextChoices):
         REGION_ADMIN = "region_admin", _("圏域管理者（基幹相談支援センター）")
         MUNICIPAL = "municipal", _("市町村担当者")
         PREFECTURE = "prefecture", _("県担当者（閲覧のみ）")
+        COORDINATOR = "coordinator", _("コーディネーター")
         NONE = "none", _("権限なし")
 
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.NONE)
@@ -189,6 +212,11 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+    constraint_error_fields = {
+        "region_admin_without_region": "region",
+        "municipal_staff_without_municipality": "municipality",
+        "coordinator_home": "region",
+    }
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("利用者")
@@ -197,12 +225,33 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role="region_admin") | Q(region__isnull=False),
                 name="region_admin_has_region",
+                violation_error_code="region_admin_without_region",
+                violation_error_message=_("圏域管理者には圏域を選んでください。"),
             ),
             models.CheckConstraint(
                 condition=~Q(role="municipal") | Q(municipality__isnull=False),
                 name="municipal_staff_has_municipality",
+                violation_error_code="municipal_staff_without_municipality",
+                violation_error_message=_("市町村担当者には市町村を選んでください。"),
+            ),
+            # A coordinator's region is their coordinator record's (coordinators.Coordinator
+            # .account): a home region or town of their own could only contradict it.
+            models.CheckConstraint(
+                condition=~Q(role="coordinator")
+                | Q(region__isnull=True, municipality__isnull=True),
+                name="coordinator_account_has_no_home",
+                violation_error_code="coordinator_home",
+                violation_error_message=_(
+                    "コーディネーターの圏域は、コーディネーターの登録（所属機関）から決まります。"
+                    "圏域・市町村は空欄にしてください。"
+                ),
             ),
         ]
+
+    @property
+    def display_name(self) -> str:
+        """The name people read on pages (提出者, 承認者): the full name, else the login name."""
+        return self.get_full_name() or self.get_username()
 
     @property
     def scope_region_id(self) -> int | None:
@@ -211,7 +260,36 @@ class User(AbstractUser):
             return self.municipality.region_id
         if self.role == self.Role.REGION_ADMIN:
             return self.region_id
+        if self.role == self.Role.COORDINATOR and self.coordinator_scope is not None:
+            return self.coordinator_scope.region_id
         return None
+
+    @cached_property
+    def coordinator_scope(self) -> CoordinatorScope | None:
+        """For a coordinator account: its active coordinator record, that record's organization
+        and region, in one query (read through the `coordinator_record` relation, so the core
+        imports nothing of the coordinators app). None for other roles, for an account not tied
+        to a record, and once the record is no longer active."""
+        if self.role != self.Role.COORDINATOR or self.pk is None:
+            return None
+        row = (
+            User.objects.filter(pk=self.pk, coordinator_record__is_active=True)
+            .values_list(
+                "coordinator_record__pk",
+                "coordinator_record__organization_id",
+                "coordinator_record__organization__region_id",
+            )
+            .first()
+        )
+        return CoordinatorScope(*row) if row else None
+
+
+class CoordinatorScope(NamedTuple):
+    """Where a coordinator account reaches: its own record, its organization, its region."""
+
+    coordinator_id: int
+    organization_id: int
+    region_id: int
 
 
 class CouncilForm(models.TextChoices):
@@ -234,7 +312,7 @@ class CouncilQuerySet(ScopedQuerySet):
         return self.filter(status=CouncilStatus.ESTABLISHED)
 
 
-class Council(models.Model):
+class Council(ConstraintErrorsOnFields, models.Model):
     """協議の場: where medical, health, welfare, childcare and education agencies meet."""
 
     region = models.ForeignKey(
@@ -253,16 +331,29 @@ class Council(models.Model):
 
     objects = CouncilQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[municipalities])
+    constraint_error_fields = {
+        "duplicate_council_name": "name",
+        "established_without_date": "status_date",
+    }
 
     class Meta:
         verbose_name = _("協議の場")
         verbose_name_plural = _("協議の場")
         ordering = ["region", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="council_name_per_region"),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="council_name_per_region",
+                violation_error_code="duplicate_council_name",
+                violation_error_message=_("この圏域には同じ名称の協議の場がすでにあります。"),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="established") | Q(status_date__isnull=False),
                 name="established_council_has_date",
+                violation_error_code="established_without_date",
+                violation_error_message=_(
+                    "状況が「設置済み」のときは「設置日・状況の日付」を入力してください。"
+                ),
             ),
         ]
 
@@ -289,7 +380,7 @@ class LocalResourceQuerySet(ScopedQuerySet):
         return self.filter(accepts_medical_care=True)
 
 
-class LocalResource(models.Model):
+class LocalResource(ConstraintErrorsOnFields, models.Model):
     """地域資源: a service office, facility or hospital the network can refer families to."""
 
     name = models.CharField(_("名称"), max_length=200)
@@ -310,6 +401,7 @@ class LocalResource(models.Model):
 
     objects = LocalResourceQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {"serves_no_one": "serves_children"}
 
     class Meta:
         verbose_name = _("地域資源")
@@ -319,6 +411,7 @@ class LocalResource(models.Model):
             models.CheckConstraint(
                 condition=Q(serves_children=True) | Q(serves_adults=True),
                 name="resource_serves_someone",
+                violation_error_code="serves_no_one",
                 violation_error_message=_(
                     "「児を対象」「者を対象」の少なくとも一方を選んでください。"
                 ),

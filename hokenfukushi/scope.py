@@ -9,10 +9,18 @@ units):
 | prefecture      | every region                  | nothing                            |
 | region admin    | its region                    | its region                         |
 | municipal staff | its region                    | its own town (town-level rows only) |
+| coordinator     | its record's region; rows     | its own rows (own record, own      |
+|                 | private to a coordinator only | activity) and rows its organization |
+|                 | if its own                    | owns (action items' progress)      |
 | anyone else     | nothing                       | nothing                            |
 
 Every model that belongs to a region or a town gets `visible_to(user)` / `editable_by(user)` by
 using `ScopedQuerySet` and naming the lookup paths to its region and (optionally) its town.
+Rows a coordinator may own name `coordinator_path` (the row's coordinator record, "id" for the
+record itself) and/or `organization_path` (the organization that owns the row);
+`private_to_coordinator` rows (activity entries) are read by a coordinator only if their own.
+A coordinator account reaches its record through `User.coordinator_scope` (the related name
+`coordinator_record`): this module imports nothing of the coordinators app.
 Admin querysets, permission methods, FK choices, history pages, views, exports and imports all
 go through these two methods.
 """
@@ -43,7 +51,41 @@ def _equals(path: str, value: int) -> Q:
     return Q(**{f"{path}_id": value})
 
 
-def read_filter(user, *, region_path: str | None, municipality_path: str | None) -> Q | None:
+def _is_coordinator(user) -> bool:
+    return user.role == user.Role.COORDINATOR
+
+
+def _coordinator_rows(
+    user, *, coordinator_path: str | None, organization_path: str | None
+) -> Q | None:
+    """The rows a coordinator account owns: its own (by record) or its organization's."""
+    scope = user.coordinator_scope
+    if scope is None:
+        return None
+    owned = [
+        _equals(path, value)
+        for path, value in (
+            (coordinator_path, scope.coordinator_id),
+            (organization_path, scope.organization_id),
+        )
+        if path is not None
+    ]
+    if not owned:
+        return None
+    condition = owned[0]
+    for other in owned[1:]:
+        condition |= other
+    return condition
+
+
+def read_filter(
+    user,
+    *,
+    region_path: str | None,
+    municipality_path: str | None,
+    coordinator_path: str | None = None,
+    private_to_coordinator: bool = False,
+) -> Q | None:
     """A Q object restricting rows to the user's read scope; None means unrestricted."""
     if not _is_active_user(user):
         return _NOTHING
@@ -52,12 +94,22 @@ def read_filter(user, *, region_path: str | None, municipality_path: str | None)
     region_id = user.scope_region_id
     if region_id is None:
         return _NOTHING
+    if private_to_coordinator and _is_coordinator(user):
+        own = _coordinator_rows(user, coordinator_path=coordinator_path, organization_path=None)
+        return own if own is not None else _NOTHING
     if region_path is not None:
         return _equals(region_path, region_id)
     return _equals(f"{municipality_path}__region", region_id)
 
 
-def edit_filter(user, *, region_path: str | None, municipality_path: str | None) -> Q | None:
+def edit_filter(
+    user,
+    *,
+    region_path: str | None,
+    municipality_path: str | None,
+    coordinator_path: str | None = None,
+    organization_path: str | None = None,
+) -> Q | None:
     """A Q object restricting rows to the user's edit scope; None means unrestricted."""
     if not _is_active_user(user):
         return _NOTHING
@@ -69,6 +121,11 @@ def edit_filter(user, *, region_path: str | None, municipality_path: str | None)
         if municipality_path is None:
             return _NOTHING  # region-level rows are the base center's to change
         return _equals(municipality_path, user.municipality_id)
+    if _is_coordinator(user):
+        own = _coordinator_rows(
+            user, coordinator_path=coordinator_path, organization_path=organization_path
+        )
+        return own if own is not None else _NOTHING
     return _NOTHING
 
 
@@ -77,6 +134,9 @@ class ScopedQuerySet(models.QuerySet):
 
     region_path: str | None = "region"
     municipality_path: str | None = None
+    coordinator_path: str | None = None
+    organization_path: str | None = None
+    private_to_coordinator: bool = False
 
     def _apply(self, condition: Q | None) -> Self:
         return self if condition is None else self.filter(condition)
@@ -84,14 +144,22 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user) -> Self:
         return self._apply(
             read_filter(
-                user, region_path=self.region_path, municipality_path=self.municipality_path
+                user,
+                region_path=self.region_path,
+                municipality_path=self.municipality_path,
+                coordinator_path=self.coordinator_path,
+                private_to_coordinator=self.private_to_coordinator,
             )
         )
 
     def editable_by(self, user) -> Self:
         return self._apply(
             edit_filter(
-                user, region_path=self.region_path, municipality_path=self.municipality_path
+                user,
+                region_path=self.region_path,
+                municipality_path=self.municipality_path,
+                coordinator_path=self.coordinator_path,
+                organization_path=self.organization_path,
             )
         )
 
@@ -110,8 +178,14 @@ def can_edit_regions(user) -> bool:
     return edit_filter(user, region_path="region", municipality_path=None) is not _NOTHING
 
 
+def is_coordinator_account(user) -> bool:
+    """A signed-in coordinator whose record is active (the role's pages: /me/, activity)."""
+    return _is_active_user(user) and _is_coordinator(user) and user.coordinator_scope is not None
+
+
 def can_edit_anything(user) -> bool:
-    """Whether the user has any edit scope at all (used for 'add' permissions)."""
+    """Whether the user has any edit scope at all (used for 'add' permissions in the admin;
+    a coordinator's few writes happen on their own pages, never in the admin)."""
     if not _is_active_user(user):
         return False
     if user.is_superuser:

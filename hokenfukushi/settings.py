@@ -266,7 +266,8 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # EMAIL_URL (django-environ): console in development, e.g. smtp+tls://user:pass@mail.example.jp:587
 # in production. Messages are UTF-8, Japanese subject and body.
 # Django 6.1's MAILERS (EMAIL_BACKEND and EMAIL_HOST* are deprecated), built from the URL.
-_email_url = env.email_url("EMAIL_URL", default="consolemail://")
+# Required in production: without it nothing would be sent (the console backend only prints).
+_email_url = env.email_url_config(_required_in_production("EMAIL_URL", "consolemail://"))
 MAILERS = {"default": {"BACKEND": _email_url["EMAIL_BACKEND"], "OPTIONS": {}}}
 if _email_url["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {
@@ -291,6 +292,11 @@ SITE_URL = env(
 
 # Meeting reminders go out this many days before a meeting (send_meeting_reminders, daily).
 MEETING_REMINDER_DAYS = env.int("MEETING_REMINDER_DAYS", default=3)
+
+# Account invitations (coordinators) and password-reset links: single use, and valid for this
+# many days (Django's PASSWORD_RESET_TIMEOUT, which both links' tokens are checked against).
+ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = ACCOUNT_INVITATION_DAYS * 24 * 60 * 60
 
 # Sending runs as Django tasks: immediately in development and tests, queued in the database in
 # production (django-tasks-db; run `python manage.py db_worker`, see the README).

@@ -107,3 +107,35 @@ def organization_matrix(
         [None if row == col else together[frozenset((row, col))] for col in organization_ids]
         for row in organization_ids
     ]
+
+
+@dataclass(frozen=True)
+class SharedAttendance:
+    """The meetings two coordinators attended together, and the last of them."""
+
+    meetings: int
+    last_label: str | None
+    last_held_on: dt.date | None
+
+
+def shared_with(
+    meetings: Iterable[MeetingAttendees], coordinator_id: int
+) -> dict[int, SharedAttendance]:
+    """For one coordinator: every other coordinator they have met at a held meeting, with how
+    many meetings they attended together and the last one (those never met are absent)."""
+    together: Counter[int] = Counter()
+    last: dict[int, MeetingAttendees] = {}
+    for meeting in meetings:
+        if coordinator_id not in meeting.coordinator_ids:
+            continue
+        for other in meeting.coordinator_ids - {coordinator_id}:
+            together[other] += 1
+            if other not in last or (meeting.held_on, meeting.meeting_id) > (
+                last[other].held_on,
+                last[other].meeting_id,
+            ):
+                last[other] = meeting
+    return {
+        other: SharedAttendance(count, last[other].label, last[other].held_on)
+        for other, count in together.items()
+    }

@@ -35,7 +35,7 @@ from meetings.models import (
     Reply,
 )
 from meetings.scheduling import propose_next_meeting_date
-from meetings.services import plan_next_meeting
+from meetings.services import add_default_invitees, plan_next_meeting
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 VENUE = "児玉郡市障害者基幹相談支援センター 会議室（デモ）"
@@ -239,9 +239,9 @@ def _planned_next_meeting(region: Region, last_held: Meeting, *, today: dt.date)
     return existing
 
 
-# 第4回's invitations (not sent: the demo sends no mail; `send_meeting_invitations` does). Every
-# active coordinator with a demo address, two staff who are not coordinators, a few replies
-# (as if answered by phone) and 事前質問.
+# 第4回's invitations (not sent: the demo sends no mail; `send_meeting_invitations` does):
+# every active coordinator with a work address (coordinators.demo gives them example.jp ones),
+# two staff who are not coordinators, a few replies (as if answered by phone) and 事前質問.
 OTHER_INVITEES = (
     # name, address, organization key
     ("本庄 太郎（デモ）", "honjo-fukushi@example.jp", "honjo_fukushi"),
@@ -260,34 +260,19 @@ PRE_QUESTIONS_OF_NEXT_MEETING = (
 )
 
 
-def demo_address(index: int) -> str:
-    """The demo coordinators' work addresses: coordinator01@example.jp, ... (by ふりがな)."""
-    return f"coordinator{index:02d}@example.jp"
-
-
 def _invitations_of_next_meeting(meeting: Meeting, organizations: dict) -> None:
     if meeting.status != MeetingStatus.PLANNED:
         return
     if meeting.question_deadline is None:
         meeting.question_deadline = meeting.starts_at - dt.timedelta(days=7)
         meeting.save(update_fields=["question_deadline"])
-    coordinators = (
-        Coordinator.objects.filter(organization__region=meeting.region)
-        .active()
-        .select_related("organization")
-        .order_by("kana", "pk")
-    )
-    invitations = {}
-    for index, coordinator in enumerate(coordinators, start=1):
-        invitations[coordinator.name], _ = Invitation.objects.get_or_create(
-            meeting=meeting,
-            coordinator=coordinator,
-            defaults={
-                "name": coordinator.name,
-                "email": demo_address(index),
-                "affiliation": str(coordinator.organization),
-            },
-        )
+    add_default_invitees(meeting=meeting)  # the coordinators' work addresses (example.jp)
+    invitations = {
+        i.coordinator.name: i
+        for i in Invitation.objects.filter(
+            meeting=meeting, coordinator__isnull=False
+        ).select_related("coordinator")
+    }
     for name, email, key in OTHER_INVITEES:
         Invitation.objects.get_or_create(
             meeting=meeting,

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coordinators.models import Coordinator, Organization
+from hokenfukushi.constraints import ConstraintErrorsOnFields
 from hokenfukushi.fiscal import fiscal_year_bounds
 from hokenfukushi.models import Region
 from hokenfukushi.scope import ScopedQuerySet
 from meetings.rules import has_started
 
-ENDS_BEFORE_START = _("終了日時は開始日時より後にしてください。")
+ENDS_BEFORE_START = _("終了日時は開始の日時より後にしてください。")
 
 
 class MeetingStatus(models.TextChoices):
@@ -50,7 +51,7 @@ class MeetingQuerySet(ScopedQuerySet):
         return self.planned().filter(starts_at__gte=now or timezone.now()).in_date_order()
 
 
-class Meeting(models.Model):
+class Meeting(ConstraintErrorsOnFields, models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("圏域"), on_delete=models.PROTECT, related_name="meetings"
     )
@@ -79,6 +80,11 @@ class Meeting(models.Model):
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {
+        "duplicate_meeting_number": "number",
+        "meeting_number_not_positive": "number",
+        "ends_before_start": "ends_at",
+    }
 
     class Meta:
         verbose_name = _("会議")
@@ -88,19 +94,20 @@ class Meeting(models.Model):
             models.UniqueConstraint(
                 fields=["region", "number"],
                 name="meeting_number_per_region",
+                violation_error_code="duplicate_meeting_number",
                 violation_error_message=_("この圏域には同じ回の会議がすでにあります。"),
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="meeting_number_positive",
-                violation_error_message=_("回は 1 以上にしてください。"),
-                violation_error_code="number_not_positive",
+                violation_error_code="meeting_number_not_positive",
+                violation_error_message=_("回は1以上の整数で入力してください。"),
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="meeting_ends_after_start",
-                violation_error_message=ENDS_BEFORE_START,
                 violation_error_code="ends_before_start",
+                violation_error_message=ENDS_BEFORE_START,
             ),
         ]
         indexes = [models.Index(fields=["region", "starts_at"])]
@@ -110,19 +117,20 @@ class Meeting(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = ValidationError(ENDS_BEFORE_START, code="ends_before_start")
+        # (終了 before 開始 is the check constraint's, reported on ends_at: constraint_error_fields)
         if (
             self.starts_at
             and self.status == MeetingStatus.HELD
             and not has_started(self.starts_at, timezone.now())
         ):
-            errors["status"] = ValidationError(
-                _("開始日時を過ぎていない会議は「開催済み」にできません。"), code="held_too_early"
+            raise ValidationError(
+                {
+                    "status": ValidationError(
+                        _("開始日時を過ぎていない会議は「開催済み」にできません。"),
+                        code="held_too_early",
+                    )
+                }
             )
-        if errors:
-            raise ValidationError(errors)
 
     @property
     def local_starts_at(self) -> dt.datetime:
@@ -229,7 +237,7 @@ class AttendanceQuerySet(ScopedQuerySet):
         ]
 
 
-class Attendance(models.Model):
+class Attendance(ConstraintErrorsOnFields, models.Model):
     """Who came: a coordinator, or another participant given by organization (optional name)."""
 
     meeting = models.ForeignKey(
@@ -256,6 +264,10 @@ class Attendance(models.Model):
 
     objects = AttendanceQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {
+        "coordinator_or_organization": "coordinator",
+        "coordinator_attends_twice": "coordinator",
+    }
 
     class Meta:
         verbose_name = _("参加者")
@@ -265,6 +277,7 @@ class Attendance(models.Model):
                 condition=Q(coordinator__isnull=False, organization__isnull=True)
                 | Q(coordinator__isnull=True, organization__isnull=False),
                 name="attendance_is_coordinator_or_organization",
+                violation_error_code="coordinator_or_organization",
                 violation_error_message=_(
                     "コーディネーターか、コーディネーター以外の参加者の所属機関のどちらか一方を選んでください。"
                 ),
@@ -273,6 +286,8 @@ class Attendance(models.Model):
                 fields=["meeting", "coordinator"],
                 condition=Q(coordinator__isnull=False),
                 name="coordinator_attends_once",
+                violation_error_code="coordinator_attends_twice",
+                violation_error_message=_("このコーディネーターはすでに参加者に登録されています。"),
             ),
         ]
 
@@ -286,12 +301,34 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("取りやめ")
 
 
+class ActionProgress(models.TextChoices):
+    """The owner's own report between meetings (the center closes the item at a meeting)."""
+
+    NOT_STARTED = "not_started", _("未着手")
+    IN_PROGRESS = "in_progress", _("進行中")
+    READY = "ready", _("次回の会議で報告できる")
+
+
 class ActionItemQuerySet(ScopedQuerySet):
     region_path = "raised_at__region"
     municipality_path = None
+    # a coordinator account updates the progress of items its organization owns
+    organization_path = "owner_organization"
 
     def open(self):
         return self.filter(status=ActionStatus.OPEN)
+
+    def overdue(self, today: dt.date):
+        """Open items whose 期限 has passed (due before `today`)."""
+        return self.open().filter(due_on__lt=today)
+
+    def open_longer_than(self, days: int, today: dt.date):
+        """Open items raised at a meeting held more than `days` days before `today` (次回に向けて
+        left open for months), whatever their 期限."""
+        since = dt.datetime.combine(
+            today - dt.timedelta(days=days), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        return self.open().filter(raised_at__starts_at__lt=since)
 
     def carried_into(self, meeting: Meeting):
         """Items raised at an earlier meeting of the region that were still open when `meeting`
@@ -301,7 +338,10 @@ class ActionItemQuerySet(ScopedQuerySet):
         ).filter(Q(status=ActionStatus.OPEN) | Q(closed_at__number__gte=meeting.number))
 
 
-class ActionItem(models.Model):
+OPEN_ACTION_CLOSED = _("未完了のアクションには「完了を確認した会議」を指定できません。")
+
+
+class ActionItem(ConstraintErrorsOnFields, models.Model):
     """次回に向けて: something decided at one meeting and followed up at a later one."""
 
     raised_at = models.ForeignKey(
@@ -333,9 +373,17 @@ class ActionItem(models.Model):
         related_name="actions_closed",
     )
     closing_note = models.TextField(_("結果・メモ"), blank=True)
+    progress = models.CharField(
+        _("進み具合"),
+        max_length=20,
+        choices=ActionProgress.choices,
+        default=ActionProgress.NOT_STARTED,
+    )
+    progress_note = models.CharField(_("進み具合のメモ"), max_length=300, blank=True)
 
     objects = ActionItemQuerySet.as_manager()
     history = HistoricalRecords()
+    constraint_error_fields = {"open_action_closed": "closed_at"}
 
     class Meta:
         verbose_name = _("次回に向けて（アクション）")
@@ -345,6 +393,8 @@ class ActionItem(models.Model):
             models.CheckConstraint(
                 condition=Q(status="open", closed_at__isnull=True) | ~Q(status="open"),
                 name="open_action_not_closed",
+                violation_error_code="open_action_closed",
+                violation_error_message=OPEN_ACTION_CLOSED,
             ),
         ]
 
@@ -354,9 +404,7 @@ class ActionItem(models.Model):
     def clean(self):
         super().clean()
         if self.status == ActionStatus.OPEN and self.closed_at_id:
-            raise ValidationError(
-                {"closed_at": _("未完了のアクションには「完了を確認した会議」を指定できません。")}
-            )
+            raise ValidationError({"closed_at": OPEN_ACTION_CLOSED})
         if self.closed_at_id and self.raised_at_id:
             raised, closed = self.raised_at, self.closed_at
             if closed.region_id != raised.region_id:

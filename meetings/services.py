@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -132,45 +132,31 @@ def close_action_item(
 CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "status")
 
 
-def coordinator_work_email(coordinator: Coordinator) -> str:
-    """A coordinator's work address for invitations ('' when none). Reads `work_email`, which the
-    coordinator profile adds; until then every coordinator is without one."""
-    return (getattr(coordinator, "work_email", "") or "").strip()
-
-
-def default_invitees(
-    *, region: Region, email_of: Callable[[Coordinator], str] = coordinator_work_email
-) -> list[tuple[Coordinator, str]]:
+def default_invitees(*, region: Region) -> list[tuple[Coordinator, str]]:
     """The region's active coordinators that have a work e-mail address, by ふりがな."""
     coordinators = (
         Coordinator.objects.filter(organization__region=region)
         .active()
+        .exclude(work_email="")
         .select_related("organization")
         .order_by("kana", "pk")
     )
-    return [(c, email) for c in coordinators if (email := email_of(c))]
+    return [(c, c.work_email.strip()) for c in coordinators]
 
 
 @transaction.atomic
-def prepare_next_meeting(
-    *,
-    region: Region,
-    today: dt.date | None = None,
-    email_of: Callable[[Coordinator], str] = coordinator_work_email,
-) -> Meeting:
+def prepare_next_meeting(*, region: Region, today: dt.date | None = None) -> Meeting:
     """「次回の会議を準備する」: plan 第N+1回 (a date proposal after today, the last venue, the
     every-time agenda and the open 次回に向けて) and list the default invitees (not sent yet)."""
     meeting = plan_next_meeting(region=region, today=today)
     proposal = meeting.date_proposal
-    add_default_invitees(meeting=meeting, email_of=email_of)
+    add_default_invitees(meeting=meeting)
     meeting.date_proposal = proposal
     return meeting
 
 
 @transaction.atomic
-def add_default_invitees(
-    *, meeting: Meeting, email_of: Callable[[Coordinator], str] = coordinator_work_email
-) -> int:
+def add_default_invitees(*, meeting: Meeting) -> int:
     """Invite the region's coordinators with an address who are not invited yet; how many."""
     invited = set(meeting.invitations.values_list("email", flat=True))
     invited_coordinators = set(
@@ -184,7 +170,7 @@ def add_default_invitees(
             email=email,
             affiliation=str(coordinator.organization),
         )
-        for coordinator, email in default_invitees(region=meeting.region, email_of=email_of)
+        for coordinator, email in default_invitees(region=meeting.region)
         if email.lower() not in {e.lower() for e in invited}
         and coordinator.pk not in invited_coordinators
     ]

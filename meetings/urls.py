@@ -1,11 +1,12 @@
 from django.urls import path
 
+from hokenfukushi.pages import scope_required
 from meetings import views, workspace_views
 
 app_name = "meetings"
 
 urlpatterns = [
-    path("", views.meeting_list, name="list"),
+    path("", scope_required(views.meeting_list), name="list"),
     path("calendar.ics", views.calendar_feed, name="calendar"),
     path("prepare/", workspace_views.prepare_next, name="prepare"),
     path("reply/<str:token>/", workspace_views.reply, name="reply"),

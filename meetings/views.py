@@ -215,12 +215,17 @@ def _meeting_context(
     }
 
 
+def own_invitation(user, meeting: Meeting) -> Invitation | None:
+    """A coordinator account's own invitation to the meeting (None for any other account)."""
+    scope = getattr(user, "coordinator_scope", None)  # no query for other roles
+    if scope is None:
+        return None
+    return Invitation.objects.filter(meeting=meeting, coordinator_id=scope.coordinator_id).first()
+
+
 def _my_invitation(request: HttpRequest, meeting: Meeting) -> dict:
     """A signed-in coordinator's own invitation to this meeting, with a reply form."""
-    coordinator = getattr(request.user, "coordinator_record", None)
-    if coordinator is None:
-        return {}
-    invitation = Invitation.objects.filter(meeting=meeting, coordinator=coordinator).first()
+    invitation = own_invitation(request.user, meeting)
     if invitation is None:
         return {}
     return {

@@ -44,7 +44,7 @@ from meetings.models import (
     Reply,
 )
 from meetings.rules import has_started, questions_open, replies_open
-from meetings.views import chosen_region, meeting_breakdown
+from meetings.views import chosen_region, meeting_breakdown, own_invitation
 
 
 def readable_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -414,12 +414,7 @@ def _save_reply(form: ReplyForm, invitation: Invitation, now=None) -> bool:
 def my_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in coordinator answers on the meeting page (their own invitation only)."""
     meeting = readable_meeting(request, pk)
-    coordinator = getattr(request.user, "coordinator_record", None)
-    invitation = (
-        Invitation.objects.filter(meeting=meeting, coordinator=coordinator).first()
-        if coordinator is not None
-        else None
-    )
+    invitation = own_invitation(request.user, meeting)
     if invitation is None:
         raise PermissionDenied
     form = ReplyForm(request.POST)

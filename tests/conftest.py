@@ -3,7 +3,9 @@
 Layout (used by every scope test):
 - `region`: 児玉-like region with `town` (home of `municipal_user`) and `other_town`
   (home of `other_town_user`);
-- `other_region` with `far_town` (home of `other_region_user`).
+- `other_region` with `far_town` (home of `other_region_user`);
+- `coordinator_user`: a coordinator account of `region` (its record's organization is in
+  `town`); `other_region_coordinator`: one of `other_region` (organization in `far_town`).
 """
 
 import os
@@ -36,6 +38,8 @@ ROLES = (
     "other_region_user",
     "prefecture_user",
     "anonymous",
+    "coordinator_user",
+    "other_region_coordinator",
 )
 
 
@@ -62,6 +66,42 @@ def other_town(region):
 @pytest.fixture
 def far_town(other_region):
     return MunicipalityFactory(region=other_region, name="とおく村")
+
+
+# Real codes with a leading zero (北海道): a spreadsheet that reads them as numbers drops the 0.
+HOKKAIDO_TOWNS = (("011002", "札幌市", "さっぽろし"), ("012025", "函館市", "はこだてし"))
+
+
+@pytest.fixture
+def hokkaido_region(db):
+    """A 北海道 region with 札幌市 (011002) and 函館市 (012025), the codes that start with 0."""
+    from hokenfukushi.models import Municipality
+
+    hokkaido = RegionFactory(
+        name="北海道テスト圏域", prefecture_name="北海道", prefecture_code="010006"
+    )
+    for code, name, kana in HOKKAIDO_TOWNS:
+        MunicipalityFactory(
+            region=hokkaido, code=code, name=name, kana=kana, kind=Municipality.Kind.CITY
+        )
+    return hokkaido
+
+
+@pytest.fixture(scope="session")
+def libreoffice_profile(tmp_path_factory):
+    """A LibreOffice profile of this test session's own (see tests/spreadsheets.py)."""
+    return tmp_path_factory.mktemp("libreoffice-profile")
+
+
+@pytest.fixture
+def open_in_calc(libreoffice_profile, tmp_path):
+    """`open_in_calc(path)` -> {sheet name: rows of cell texts as LibreOffice Calc shows them}."""
+    from tests.spreadsheets import convert_to_csv
+
+    def convert(path):
+        return convert_to_csv(path, profile=libreoffice_profile, outdir=tmp_path / "calc")
+
+    return convert
 
 
 @pytest.fixture
@@ -92,6 +132,29 @@ def other_region_user(far_town):
 @pytest.fixture
 def prefecture_user(db):
     return PrefectureViewerFactory(username="pref_t")
+
+
+def _coordinator_account(username: str, town):
+    from coordinators.factories import CoordinatorFactory, OrganizationFactory
+    from hokenfukushi.factories import CoordinatorAccountFactory
+
+    account = CoordinatorAccountFactory(username=username, last_name=f"{username}（テスト）")
+    CoordinatorFactory(
+        organization=OrganizationFactory(municipality=town, name=f"{username}の事業所"),
+        account=account,
+        work_email=f"{username}@example.jp",
+    )
+    return account
+
+
+@pytest.fixture
+def coordinator_user(town):
+    return _coordinator_account("coordinator_t", town)
+
+
+@pytest.fixture
+def other_region_coordinator(far_town):
+    return _coordinator_account("far_coordinator_t", far_town)
 
 
 @pytest.fixture

@@ -29,6 +29,17 @@ def _trigger(table: str, operation: str = "") -> str:
     return f"{table}_data_change{operation and '_' + operation.lower()}"
 
 
+def create_sqlite_triggers(schema_editor, tables) -> None:
+    """SQLite's row triggers. Also used by later migrations: to add some columns SQLite rebuilds
+    the table, and the rebuilt table has lost its triggers (IF NOT EXISTS: harmless when not)."""
+    for table in tables:
+        for operation in ("INSERT", "UPDATE", "DELETE"):
+            schema_editor.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "{_trigger(table, operation)}" AFTER {operation} '
+                f'ON "{table}" BEGIN INSERT INTO hokenfukushi_datachange (id) VALUES (NULL); END'
+            )
+
+
 def create_triggers(apps, schema_editor):
     run = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
@@ -42,12 +53,7 @@ def create_triggers(apps, schema_editor):
                 f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()'
             )
     elif schema_editor.connection.vendor == "sqlite":
-        for table in TABLES:
-            for operation in ("INSERT", "UPDATE", "DELETE"):
-                run(
-                    f'CREATE TRIGGER "{_trigger(table, operation)}" AFTER {operation} ON "{table}" '
-                    "BEGIN INSERT INTO hokenfukushi_datachange (id) VALUES (NULL); END"
-                )
+        create_sqlite_triggers(schema_editor, TABLES)
     else:
         raise NotImplementedError(
             f"データ変更の記録用トリガーは {schema_editor.connection.vendor} に未対応です"

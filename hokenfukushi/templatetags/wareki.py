@@ -1,6 +1,6 @@
 from django import template
 
-from hokenfukushi.fiscal import fiscal_year_label, wareki
+from hokenfukushi.fiscal import fiscal_year_label, wareki, wareki_datetime
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def nendo_filter(fiscal_year):
     if fiscal_year in (None, ""):
         return ""
     return fiscal_year_label(int(fiscal_year))
+
+
+@register.filter(name="wareki_datetime")
+def wareki_datetime_filter(value):
+    """{{ moment|wareki_datetime }} -> 令和7年4月1日 14:05 (local time)."""
+    return wareki_datetime(value)

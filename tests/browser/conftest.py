@@ -62,6 +62,38 @@ def login(page):
 
 
 @pytest.fixture
+def admin_demo(settings):
+    """The 児玉郡市 demo data and accounts, admin pages without the second factor."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("load_demo", "--with-users")
+
+
+@pytest.fixture
+def enter_counts(page):
+    """On the count report add page: type the date as given and 7 / 4 / 20 / 2, then save and
+    keep editing (the town is left as the form offers it unless `town` is given)."""
+
+    def enter(as_of: str, *, town: str | None = None) -> None:
+        if town is not None:
+            page.get_by_label("市町村").select_option(label=town)
+        page.get_by_label("集計基準日").fill(as_of)
+        for name, value in (
+            ("smid_children", "7"),
+            ("medical_care_children", "4"),
+            ("smid_adults", "20"),
+            ("medical_care_adults", "2"),
+        ):
+            page.locator(f'input[name="{name}"]').fill(value)
+        page.get_by_role("button", name="保存して編集を続ける").click()
+        page.wait_for_load_state()
+
+    return enter
+
+
+@pytest.fixture
 def screenshot(page):
     def take(name: str) -> str:
         os.makedirs(SCREENSHOT_DIR, exist_ok=True)

@@ -2,7 +2,6 @@
 the report locks, misato gets 404; the /caseload/ page and the import preview, with axe."""
 
 import pytest
-from django.core.management import call_command
 
 from hokenfukushi.demo import DEMO_PASSWORD
 
@@ -11,38 +10,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ADMIN = "/admin/caseload/countreport/"
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("load_demo", "--with-users")
-
-
 def logout(page):
     page.context.clear_cookies()
 
 
-def test_enter_submit_approve_lock_and_scope(page, login, screenshot, axe_violations, demo):
+def test_enter_submit_approve_lock_and_scope(
+    page, login, screenshot, axe_violations, admin_demo, enter_counts
+):
     from caseload.models import CountReport
 
     login("honjo", DEMO_PASSWORD)
     page.goto(f"{ADMIN}add/")
-    page.get_by_label("市町村").select_option(label="本庄市")
-    page.get_by_label("集計基準日").fill("2026-04-01")
-    for name, value in (
-        ("smid_children", "7"),
-        ("medical_care_children", "4"),
-        ("smid_adults", "20"),
-        ("medical_care_adults", "2"),
-    ):
-        page.locator(f'input[name="{name}"]').fill(value)
-    page.get_by_role("button", name="保存して編集を続ける").click()
-    page.wait_for_load_state()
+    enter_counts("2026-04-01", town="本庄市")
     report = CountReport.objects.get(municipality__code="112119", fiscal_year=2026)
     assert "状態: 下書き" in page.content()
     assert "前年度の承認値 36 から 20" in page.content()  # the check shows before submitting
     screenshot("caseload-admin-draft")
-    page.get_by_role("link", name="提出する…").click()
+    page.get_by_role("link", name="この報告を提出する").click()
     page.get_by_role("button", name="提出する").click()
     page.wait_for_load_state()
     assert "提出しました" in page.content()
@@ -66,7 +50,9 @@ def test_enter_submit_approve_lock_and_scope(page, login, screenshot, axe_violat
         assert response.status == 404, suffix
 
 
-def test_caseload_page_and_import_preview(page, login, screenshot, axe_violations, demo, tmp_path):
+def test_caseload_page_and_import_preview(
+    page, login, screenshot, axe_violations, admin_demo, tmp_path
+):
     login("center", DEMO_PASSWORD)
     page.get_by_role("link", name="在宅の対象者数", exact=True).click()
     page.wait_for_url("**/caseload/")

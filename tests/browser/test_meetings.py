@@ -18,7 +18,8 @@ def test_center_follows_the_meetings_from_list_to_print(
     page.get_by_role("link", name="会議", exact=True).click()
     page.wait_for_url("**/meetings/")
     totals = page.locator('#meeting-table td[data-count="total"]').all_inner_texts()
-    assert totals == ["8", "5", "17", "0"]  # 第4回 is planned (issue 17): nobody attended yet
+    # 第1回–第3回 as the source tells, then the planned 第4回 with nobody recorded yet
+    assert totals == ["8", "5", "17", "0"]
     assert page.locator("svg[role=img] rect.bar-coordinators").count() == 3
     assert page.locator("#never-attended li").count() == 4
     assert axe_violations(page) == []

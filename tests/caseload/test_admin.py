@@ -93,7 +93,7 @@ def test_whole_workflow_through_the_admin(client_for, town, municipal_user, regi
     assert (report.status, report.smid_adults, report.fiscal_year) == ("draft", 36, 2025)
 
     page = honjo.get(f"{LIST}{report.pk}/change/").content.decode()
-    assert "提出する…" in page and "承認する…" not in page
+    assert "この報告を提出する" in page and "承認する…" not in page
     honjo.post(f"{LIST}{report.pk}/submit/", {"expected_version": 1})
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED

@@ -56,6 +56,7 @@ def _form(person: Coordinator, **changes) -> dict:
         "experience": person.experience,
         "medical_care_cases": "",
         "municipalities": [t.pk for t in person.municipalities.all()],
+        "contact_visibility": person.contact_visibility,
         "notes": "",
     }
     data.update(changes)
@@ -238,3 +239,13 @@ def test_profession_text_with_a_listed_profession_is_refused(client_for, people)
     assert "「その他」を選んだときだけ入力してください" in response.content.decode()
     own.refresh_from_db()
     assert own.base_profession_other == ""
+
+
+def test_the_account_is_never_chosen_in_the_admin(client_for, people, coordinator_user):
+    """The account is tied by the invitation only: posting one in the admin changes nothing."""
+    person = people["own"]
+    client_for("region_admin").post(
+        f"{LIST}{person.pk}/change/", _form(person, account=coordinator_user.pk, notes="x")
+    )
+    person.refresh_from_db()
+    assert person.notes == "x" and person.account is None

@@ -70,7 +70,8 @@ def test_anonymous_is_sent_to_login(client_for, people):
 
 def test_user_without_a_role_sees_nobody(client_for, people):
     response = client_for(UserFactory()).get(URL)
-    assert response.status_code == 200
+    assert response.status_code == 403
+    assert "閲覧できる範囲がまだありません" in response.content.decode()
     assert not any(p.name in response.content.decode() for p in people.values())
 
 

@@ -73,3 +73,13 @@ def test_date_widget_time_zone_note_is_japanese(client_for, region_admin):
         if key.startswith("Note: Enter times in the") and "behind" in key
     )
     assert "日本時間" in behind[0] and "遅れています" in behind[0]
+
+
+def test_history_shows_the_display_name_and_a_wareki_time(client_for, changed_report, region_admin):
+    region_admin.last_name = "基幹 一郎"
+    region_admin.save()
+    url = f"/admin/caseload/countreport/{changed_report.pk}/history/"
+    page = client_for("region_admin").get(url).content.decode()
+    table = page.split('id="change-history"')[1].split("</table>")[0]
+    assert "基幹 一郎" in table and f">{region_admin.username}<" not in table
+    assert "令和" in table

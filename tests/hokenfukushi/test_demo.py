@@ -66,6 +66,39 @@ def test_demo_users_have_their_roles(settings):
 
 
 @pytest.mark.django_db
+def test_demo_coordinator_account_signs_in_to_its_page(settings):
+    from django.test import Client
+    from django.utils import timezone
+
+    from coordinators.models import Activity, Coordinator
+
+    settings.DEBUG = True
+    call_command("load_demo", "--with-users")
+    call_command("load_demo", "--with-users")  # idempotent
+    account = User.objects.get(username="coordinator")
+    record = account.coordinator_record
+    assert account.role == User.Role.COORDINATOR and not account.is_staff
+    assert record.organization.kind == "base_center" and "（デモ）" in record.name
+    demo = Coordinator.objects.filter(organization__region=record.organization.region)
+    assert all(c.work_email.endswith("@kodama-demo.example.jp") for c in demo)
+    assert 0 < demo.exclude(contact_consent_on=None).count() < demo.count()
+    assert Activity.objects.count() == 5
+
+    client = Client()
+    signed_in = client.post(
+        "/accounts/login/", {"username": "coordinator", "password": "demo-pass-2025"}
+    )
+    assert signed_in.status_code == 302
+    me = client.get("/me/").text
+    assert "第4回" in me and "予定されている会議はまだありません" not in me
+    network = client.get("/network/").text
+    assert network.count('class="card person') == demo.filter(is_active=True).count() == 16
+    assert client.get("/admin/").status_code == 302
+    next_meeting = record.organization.region.meetings.planned().get()
+    assert next_meeting.starts_at > timezone.now()
+
+
+@pytest.mark.django_db
 def test_demo_users_refused_when_debug_is_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):

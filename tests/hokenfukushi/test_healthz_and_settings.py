@@ -54,6 +54,7 @@ def _start_django(
         ({"DEBUG": "False"}, "SECRET_KEY"),
         ({"DEBUG": "False", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS"),
         ({"DEBUG": "False", "ALLOWED_HOSTS": "example.jp"}, "SECRET_KEY"),
+        ({"DEBUG": "False", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.jp"}, "EMAIL_URL"),
     ],
 )
 def test_production_refuses_to_start_without_secrets(given, missing):
@@ -65,7 +66,12 @@ def test_production_refuses_to_start_without_secrets(given, missing):
 
 def test_production_starts_with_secrets():
     result = _start_django(
-        {"DEBUG": "False", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.jp"}
+        {
+            "DEBUG": "False",
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "example.jp",
+            "EMAIL_URL": "smtp://mail.example.jp:25",
+        }
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout

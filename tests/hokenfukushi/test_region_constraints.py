@@ -58,7 +58,8 @@ def test_a_second_population_for_the_same_town_and_date_is_refused(client_for, t
         ADD_POPULATION, {"municipality": town.pk, "as_of": "2025-04-01", "population": 120}
     )
     assert response.status_code == 200
-    assert "既に存在します" in str(response.context["adminform"].form.errors)
+    errors = response.context["adminform"].form.errors
+    assert "この市町村・基準日の人口はすでに登録されています" in str(errors["as_of"])
     assert PopulationSnapshot.objects.get(municipality=town).population == 100
 
 

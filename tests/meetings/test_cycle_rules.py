@@ -24,7 +24,7 @@ from meetings.rules import (
     replies_open,
     retry_delay,
 )
-from meetings.services import coordinator_work_email, default_invitees
+from meetings.services import default_invitees
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 moments = st.datetimes(
@@ -98,7 +98,7 @@ def test_end_before_start_is_an_error_on_the_end_field(region):
     )
     with pytest.raises(ValidationError) as error:
         meeting.full_clean()
-    assert error.value.message_dict == {"ends_at": ["終了日時は開始日時より後にしてください。"]}
+    assert error.value.message_dict == {"ends_at": ["終了日時は開始の日時より後にしてください。"]}
 
 
 def test_the_database_refuses_end_before_start_too(region):
@@ -132,25 +132,8 @@ def test_default_invitees_are_active_coordinators_of_the_region_with_an_address(
     def org(r):
         return OrganizationFactory(region=r, municipality=None)
 
-    with_address = CoordinatorFactory(organization=org(region), notes="addr")
-    CoordinatorFactory(organization=org(region), notes="")  # no address
-    CoordinatorFactory(organization=org(region), notes="addr", is_active=False)
-    CoordinatorFactory(organization=org(other_region), notes="addr")
-
-    def email_of(coordinator):
-        return f"c{coordinator.pk}@example.jp" if coordinator.notes == "addr" else ""
-
-    assert default_invitees(region=region, email_of=email_of) == [
-        (with_address, f"c{with_address.pk}@example.jp")
-    ]
-
-
-def test_work_email_is_read_when_the_profile_has_one():
-    class WithAddress:
-        work_email = " kimura@example.jp "
-
-    class Without:
-        pass
-
-    assert coordinator_work_email(WithAddress()) == "kimura@example.jp"
-    assert coordinator_work_email(Without()) == ""
+    with_address = CoordinatorFactory(organization=org(region), work_email="a@example.jp")
+    CoordinatorFactory(organization=org(region), work_email="")
+    CoordinatorFactory(organization=org(region), work_email="b@example.jp", is_active=False)
+    CoordinatorFactory(organization=org(other_region), work_email="c@example.jp")
+    assert default_invitees(region=region) == [(with_address, "a@example.jp")]

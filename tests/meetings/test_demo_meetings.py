@@ -139,7 +139,10 @@ def test_the_planned_fourth_meeting_has_invitees_replies_and_questions(center):
     invitations = fourth.invitations.all()
     coordinators = invitations.exclude(coordinator=None)
     assert coordinators.count() == 16 and invitations.count() == 18
-    assert all(i.email.endswith("@example.jp") for i in invitations)
+    assert all(i.email.endswith("example.jp") for i in invitations)
+    assert {i.email for i in coordinators} == {
+        i.coordinator.work_email for i in coordinators.select_related("coordinator")
+    }
     assert {i.status for i in invitations} == {"pending"}
     assert sorted(r for r in invitations.values_list("reply", flat=True) if r) == [
         "absent",

@@ -118,22 +118,12 @@ def test_a_signed_in_user_without_a_coordinator_record_cannot_answer_on_the_page
     assert guest.reply == Reply.NONE
 
 
-def test_a_signed_in_coordinator_answers_on_the_meeting_page(client_for, planned):
-    """Needs the coordinator role and `Coordinator.account` (branch `door`): skipped until then,
-    it runs as soon as the relation exists."""
-    from coordinators.models import Coordinator
-    from hokenfukushi.models import User
-
-    if not hasattr(User.Role, "COORDINATOR") or not hasattr(Coordinator, "account"):
-        pytest.skip("the coordinator role and Coordinator.account come with the door branch")
-    mine = InvitationFactory(meeting=planned, of_coordinator=True)
-    theirs = InvitationFactory(meeting=planned, of_coordinator=True)
-    user = User.objects.create_user(
-        username="coord_t", role=User.Role.COORDINATOR, region=planned.region
+def test_a_signed_in_coordinator_answers_on_the_meeting_page(client_for, planned, coordinator_user):
+    mine = InvitationFactory(
+        meeting=planned, coordinator=coordinator_user.coordinator_record, name="自分"
     )
-    mine.coordinator.account = user
-    mine.coordinator.save()
-    client = client_for(user)
+    theirs = InvitationFactory(meeting=planned, of_coordinator=True)
+    client = client_for("coordinator_user")
     page = client.get(f"/meetings/{planned.pk}/").content.decode()
     assert 'id="my-reply"' in page
     response = client.post(
@@ -142,4 +132,23 @@ def test_a_signed_in_coordinator_answers_on_the_meeting_page(client_for, planned
     assert response.status_code == 302
     mine.refresh_from_db()
     theirs.refresh_from_db()
-    assert (mine.reply, theirs.reply) == (Reply.ATTENDING, Reply.NONE)
+    assert (mine.reply, mine.reply_comment) == (Reply.ATTENDING, "参加します")
+    assert theirs.reply == Reply.NONE
+
+
+def test_a_coordinator_not_invited_cannot_answer_and_sees_no_form(
+    client_for, planned, coordinator_user
+):
+    client = client_for("coordinator_user")
+    assert 'id="my-reply"' not in client.get(f"/meetings/{planned.pk}/").content.decode()
+    response = client.post(f"/meetings/{planned.pk}/reply/", {"reply": Reply.ATTENDING})
+    assert response.status_code == 403
+
+
+def test_a_coordinator_of_another_region_finds_nothing(
+    client_for, planned, other_region_coordinator
+):
+    response = client_for("other_region_coordinator").post(
+        f"/meetings/{planned.pk}/reply/", {"reply": Reply.ATTENDING}
+    )
+    assert response.status_code == 404

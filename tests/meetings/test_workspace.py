@@ -185,7 +185,7 @@ def test_end_before_start_is_a_japanese_field_error_and_nothing_is_saved(client_
     response = client.post(f"/meetings/{planned.pk}/edit/", data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "終了日時は開始日時より後にしてください。" in html
+    assert "終了日時は開始の日時より後にしてください。" in html
     assert 'id="id_ends_at-error"' in html  # on the field, not at the top
     assert "meeting_ends_after_start" not in html
     planned.refresh_from_db()

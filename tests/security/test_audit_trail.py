@@ -73,9 +73,10 @@ def test_region_admin_reads_the_regions_changes_deletions_included(
     page = response.content.decode()
     assert "削除済み" in page and f"/admin/caseload/countreport/{ours.pk}/history/" in page
 
-    # the history page of our report names who changed it; the other region's is not found
+    # the history page of our report names who changed it (by name); the other region's is
+    # not found
     history = client.get(f"/admin/caseload/countreport/{ours.pk}/history/")
-    assert history.status_code == 200 and "town_t" in history.content.decode()
+    assert history.status_code == 200 and "本庄担当" in history.content.decode()
     assert client.get(f"/admin/caseload/countreport/{theirs.pk}/history/").status_code == 404
 
 

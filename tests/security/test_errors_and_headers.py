@@ -81,6 +81,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         DEBUG="False",
         SECRET_KEY="ci-" + "k7Qz9xW2pL4mN8vR3tY6uB1cE5gH0jK" * 2,
         ALLOWED_HOSTS="hokenfukushi.example.jp",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.jp:587",
         DJANGO_SETTINGS_MODULE="hokenfukushi.settings",
     )
     result = subprocess.run(
@@ -111,6 +112,7 @@ def test_production_requires_two_factor_for_admins_by_default():
             "DEBUG": "False",
             "SECRET_KEY": "x" * 60,
             "ALLOWED_HOSTS": "example.jp",
+            "EMAIL_URL": "smtp://mail.example.jp:25",
             "DJANGO_SETTINGS_MODULE": "hokenfukushi.settings",
         },
         capture_output=True,

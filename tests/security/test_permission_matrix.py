@@ -3,7 +3,9 @@ of every town, with the answer each one must give written down here by hand.
 
 Roles (tests/conftest.py): region_admin of region A; municipal_user of `town` (region A);
 other_town_user of `other_town` (region A); other_region_user of `far_town` (region B);
-prefecture_user (read-only viewer, not admin staff); anonymous.
+prefecture_user (read-only viewer, not admin staff); anonymous; coordinator_user, a coordinator
+account of region A (its organization in `town`); other_region_coordinator, one of region B.
+Coordinators are not admin staff: every admin page sends them to the admin login.
 
 Object owners: every object-level URL is visited for an object of `town`, of `other_town` and of
 `far_town` (region-level objects: region A, region A, region B).
@@ -38,7 +40,10 @@ ROLES = (
     "other_region_user",
     "prefecture_user",
     "anonymous",
+    "coordinator_user",
+    "other_region_coordinator",
 )
+COORDINATORS = ("coordinator_user", "other_region_coordinator")
 OWNERS = ("town", "other_town", "far_town")
 STAFF = ROLES[:4]
 
@@ -152,6 +157,18 @@ def _totp_device(world: World, owner: str):
     return TOTPDevice.objects.create(user=world.obj("account", owner), name="認証アプリ")
 
 
+def _task_result(world: World, owner: str):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="meetings.tasks.example",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+
+
 def _count_report(world: World, owner: str):
     from caseload.factories import CountReportFactory
 
@@ -190,15 +207,26 @@ def _export_log(world: World, owner: str):
     )
 
 
-def _task_result(world: World, owner: str):
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
+def _invited_coordinator(world: World, owner: str):
+    from coordinators.factories import CoordinatorFactory
 
-    return DBTaskResult.objects.create(
-        args_kwargs={"args": [1], "kwargs": {}},
-        task_path="meetings.tasks.send_invitation",
-        backend_name="default",
-        run_after=timezone.now(),
+    return CoordinatorFactory(
+        organization=world.obj("coordinators.organization", owner),
+        work_email=f"invitee_{owner}@example.jp",
+    )
+
+
+def _action_of_coordinator_org(world: World, owner: str):
+    """An open item owned by the organization of the coordinator account of the owner's region
+    (region A: coordinator_user's; region B: other_region_coordinator's)."""
+    from meetings.factories import ActionItemFactory
+
+    account = world.fixture(
+        "other_region_coordinator" if owner == "far_town" else "coordinator_user"
+    )
+    return ActionItemFactory(
+        raised_at=world.obj("meetings.meeting", owner),
+        owner_organization=account.coordinator_record.organization,
     )
 
 
@@ -216,13 +244,15 @@ OBJECT_MAKERS: dict[str, Callable[[World, str], object]] = {
     "axes.accessfailurelog": _access_failure_log,
     "auth.group": _group,
     "otp_totp.totpdevice": _totp_device,
+    "django_tasks_database.dbtaskresult": _task_result,
     "caseload.countreport": _count_report,
     "coordinators.organization": _organization,
     "coordinators.coordinator": _coordinator,
     "meetings.meeting": _meeting,
     "meetings.actionitem": _action_item,
     "hokenfukushi.exportlog": _export_log,
-    "django_tasks_database.dbtaskresult": _task_result,
+    "invitee": _invited_coordinator,
+    "coordinator_action": _action_of_coordinator_org,
 }
 
 
@@ -233,13 +263,18 @@ def answers(
     *,
     staff: Answer | None = None,
     non_staff: Answer = "admin-login",
+    coordinator: Answer | None = None,
     **by_role: Answer,
 ) -> dict[str, Answer]:
     """Answers per role: `staff` for the four staff roles unless named, `non_staff` for the
-    prefecture viewer and anonymous unless named. Three-part answers are "town other far"."""
+    prefecture viewer, anonymous and the coordinators unless named (`coordinator` for both
+    coordinator roles). Three-part answers are "town other far"."""
     table: dict[str, Answer] = {}
     for role in ROLES:
-        value = by_role.get(role, staff if role in STAFF else non_staff)
+        default = staff if role in STAFF else non_staff
+        if role in COORDINATORS and coordinator is not None:
+            default = coordinator
+        value = by_role.get(role, default)
         if value is None:
             raise ValueError(f"no answer for {role}")
         table[role] = tuple(value.split()) if isinstance(value, str) and " " in value else value
@@ -332,6 +367,7 @@ COUNT_REPORTS = {
         other_region_user="404 404 302",
     ),
     "import": answers(staff="200"),
+    "import_template": answers(staff="200"),  # each staff member's own towns' codes
 }
 
 # Accounts: the region admin manages its region's accounts; staff do not manage accounts;
@@ -387,13 +423,13 @@ ADMIN_MODELS: dict[str, Mapping[str, dict[str, Answer]]] = {
     "axes.accesslog": SUPERUSER_ONLY,
     "axes.accessfailurelog": SUPERUSER_ONLY,
     "auth.group": SUPERUSER_ONLY,
+    # the mail queue (django-tasks-db): for operators only
+    "django_tasks_database.dbtaskresult": SUPERUSER_ONLY,
     "coordinators.organization": OWN_TOWN_ROWS,
     "coordinators.coordinator": OWN_TOWN_ROWS,
     "meetings.meeting": REGION_DATA,
     "meetings.actionitem": REGION_DATA,
     "caseload.countreport": COUNT_REPORTS,
-    # the task queue's results (django-tasks-db): superusers only
-    "django_tasks_database.dbtaskresult": SUPERUSER_ONLY,
     "hokenfukushi.exportlog": EXPORT_LOG,
     "otp_totp.totpdevice": {
         **SUPERUSER_ONLY,
@@ -447,7 +483,7 @@ CUSTOM_ADMIN_VIEWS = {
     "reopen": "caseload_countreport_reopen",
 }
 # Extra views without an object.
-MODEL_WIDE_VIEWS = ("changelist", "add", "import")
+MODEL_WIDE_VIEWS = ("changelist", "add", "import", "import_template")
 
 
 def _admin_key(label: str, view: str) -> str:
@@ -488,14 +524,35 @@ def _view_on_site(world: World, owner: str | None) -> str:
 
 
 # A page every signed-in role with a read scope may open (its content is scoped).
-_SIGNED_IN = answers(staff="200", prefecture_user="200", anonymous="login")
-# A page about one region's object: its region's staff and the prefecture read it.
+_SIGNED_IN = answers(staff="200", prefecture_user="200", anonymous="login", coordinator="200")
+# A page about one region's object: its region's staff and coordinators, and the prefecture,
+# read it.
 _REGION_PAGE = answers(
     staff="200 200 404",
     other_region_user="404 404 200",
     prefecture_user="200",
     anonymous="login",
+    coordinator_user="200 200 404",
+    other_region_coordinator="404 404 200",
 )
+# A coordinator's own page: coordinator accounts only (others: 403, nothing looked up).
+_COORDINATOR_ONLY = answers(
+    staff="403", prefecture_user="403", anonymous="login", coordinator="200"
+)
+# The base center's page: region admins only.
+_CENTER_ONLY = answers(
+    region_admin="200", staff="403", prefecture_user="403", anonymous="login", coordinator="403"
+)
+# Pages anyone may open, signed in or not (password reset): a signed-in user gets them too.
+_PUBLIC = answers(staff="200", non_staff="200")
+
+
+def _uid(world: World, owner: str | None) -> str:
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return urlsafe_base64_encode(force_bytes(world.obj("account", owner).pk))
+
 
 # The center's meeting workspace: the region admin edits its region's meetings; others who may
 # read the meeting are refused (403), everyone else finds nothing (404).
@@ -505,9 +562,11 @@ _CENTER_PAGE = answers(
     other_region_user="404 404 403",
     prefecture_user="403",
     anonymous="login",
+    coordinator_user="403 403 404",
+    other_region_coordinator="404 404 403",
 )
 # POST-only workspace actions: a GET is refused before anything is looked up.
-_POST_ONLY = answers(staff="405", prefecture_user="405", anonymous="login")
+_POST_ONLY = answers(staff="405", prefecture_user="405", anonymous="login", coordinator="405")
 
 
 def _meeting_url(suffix: str) -> Callable[[World, str | None], str]:
@@ -519,7 +578,7 @@ MEETING_WORKSPACE_ROWS = [
     # the personal link is the credential: a forged one is not found, whoever asks
     Row(
         "meetings:reply",
-        answers(staff="404", prefecture_user="404", anonymous="404"),
+        answers(staff="404", prefecture_user="404", anonymous="404", coordinator="404"),
         _fixed("/meetings/reply/forged-token/"),
     ),
     *(
@@ -556,19 +615,19 @@ SITE_ROWS = [
     Row("healthz", answers(staff="200", non_staff="200"), _fixed("/healthz")),
     Row(
         "login",
-        answers(staff="302", prefecture_user="302", anonymous="200"),
+        answers(staff="302", prefecture_user="302", anonymous="200", coordinator="302"),
         _fixed("/accounts/login/"),
     ),
     Row("logout", answers(staff="405", non_staff="405"), _fixed("/accounts/logout/")),
     Row(
         "security:otp_setup",
-        answers(staff="200", prefecture_user="200", anonymous="login"),
+        answers(staff="200", prefecture_user="200", anonymous="login", coordinator="200"),
         _fixed("/security/otp/setup/"),
     ),
     Row(
         "security:otp_verify",
         # no device enrolled yet: sent on to enrolment
-        answers(staff="302", prefecture_user="302", anonymous="login"),
+        answers(staff="302", prefecture_user="302", anonymous="login", coordinator="302"),
         _fixed("/security/otp/verify/"),
     ),
     Row("coordinators:list", _SIGNED_IN, _fixed("/coordinators/")),
@@ -590,11 +649,59 @@ SITE_ROWS = [
         "meetings:close_action",
         # POST only (its answers per role are in tests/meetings/test_follow_up.py); a GET
         # is refused before anything is looked up, so it reveals nothing about the object.
-        answers(staff="405", prefecture_user="405", anonymous="login"),
+        answers(staff="405", prefecture_user="405", anonymous="login", coordinator="405"),
         lambda world, owner: (
             f"/meetings/{world.obj('meetings.meeting', owner).pk}"
             f"/actions/{world.obj('meetings.actionitem', owner).pk}/close/"
         ),
+        per_object=True,
+    ),
+    # --- the coordinators' door (issue 19) ---
+    Row("me", _COORDINATOR_ONLY, _fixed("/me/")),
+    Row("profile_edit", _COORDINATOR_ONLY, _fixed("/me/profile/")),
+    Row("activity_new", _COORDINATOR_ONLY, _fixed("/me/activity/new/")),
+    Row(
+        "action_progress",
+        # only items of the coordinator's own organization, in its own region
+        answers(
+            staff="403",
+            prefecture_user="403",
+            anonymous="login",
+            coordinator_user="200 200 404",
+            other_region_coordinator="404 404 200",
+        ),
+        lambda world, owner: f"/me/actions/{world.obj('coordinator_action', owner).pk}/",
+        per_object=True,
+    ),
+    Row("network", _SIGNED_IN, _fixed("/network/")),
+    Row("coordinators:activity", _CENTER_ONLY, _fixed("/coordinators/activity/")),
+    Row("coordinators:activity_csv", _CENTER_ONLY, _fixed("/coordinators/activity.csv")),
+    Row(
+        "coordinators:account_action",
+        answers(
+            region_admin="200 200 404",
+            staff="403",
+            prefecture_user="403",
+            anonymous="login",
+            coordinator="403",
+        ),
+        lambda world, owner: f"/coordinators/{world.obj('invitee', owner).pk}/account/invite/",
+        per_object=True,
+    ),
+    Row("password_reset", _PUBLIC, _fixed("/accounts/password_reset/")),
+    Row("password_reset_done", _PUBLIC, _fixed("/accounts/password_reset/done/")),
+    Row(
+        "password_reset_confirm",
+        # a forged token: the page says the link cannot be used, to anyone
+        _PUBLIC,
+        lambda world, owner: f"/accounts/reset/{_uid(world, owner)}/forged-token/",
+        per_object=True,
+    ),
+    Row("password_reset_complete", _PUBLIC, _fixed("/accounts/reset/done/")),
+    Row(
+        "invitation_accept",
+        _PUBLIC,
+        lambda world, owner: f"/accounts/invitation/{_uid(world, owner)}/forged-token/",
         per_object=True,
     ),
     Row("caseload:overview", _SIGNED_IN, _fixed("/caseload/")),
@@ -611,7 +718,7 @@ SITE_ROWS = [
     ),
     Row(
         "admin:login",
-        answers(staff="302", prefecture_user="200", anonymous="200"),
+        answers(staff="302", prefecture_user="200", anonymous="200", coordinator="200"),
         _fixed("/admin/login/"),
     ),
     Row("admin:logout", answers(staff="405", non_staff="302"), _fixed("/admin/logout/")),

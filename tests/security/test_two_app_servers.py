@@ -99,6 +99,7 @@ def servers(request, tmp_path, transactional_db):
         "DEBUG": "False",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": "smtp://127.0.0.1:25",
         "DATABASE_URL": _test_database_url(),
         "STATIC_ROOT": str(tmp_path / "static"),
         "LOG_LEVEL": "WARNING",

@@ -23,8 +23,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-users",
             action="store_true",
-            help="デモ用アカウント（center, honjo, misato, kamikawa, kamisato, pref）も"
-            "作成します。",
+            help="デモ用アカウント（center, honjo, misato, kamikawa, kamisato, pref, "
+            "coordinator）も作成します。",
         )
 
     def handle(self, *args, with_users: bool = False, **options):
@@ -33,8 +33,10 @@ class Command(BaseCommand):
                 "--with-users は DEBUG=True の開発環境でのみ使えます。"
                 "本番環境にデモ用アカウント（既知のパスワード）は作成できません。"
             )
+        user_lines: list[tuple[str, str]] = []
         with transaction.atomic():
             region = load_region_core()
+            modules = []
             for module_name in APP_DEMO_MODULES:
                 try:
                     module = import_module(module_name)
@@ -43,10 +45,18 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.load(region)
+                modules.append(module)
             if with_users:
                 load_demo_users(region)
+                # an app's own demo accounts (coordinators: `coordinator`, tied to its record)
+                for module in modules:
+                    if hasattr(module, "load_users"):
+                        module.load_users(region)
+                        user_lines.extend(module.DEMO_USER_LINES)
         self.stdout.write(self.style.SUCCESS(f"デモデータを読み込みました: {region.name}"))
         if with_users:
             self.stdout.write("デモ用ログイン（パスワードは共通: %s）:" % DEMO_PASSWORD)
             for username, _role, _town, display in DEMO_ACCOUNTS:
+                self.stdout.write(f"  {username:10s} {display}")
+            for username, display in user_lines:
                 self.stdout.write(f"  {username:10s} {display}")

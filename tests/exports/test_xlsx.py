@@ -1,0 +1,272 @@
+"""exports/xlsx.py: what a spreadsheet user gets, read back with openpyxl."""
+
+import datetime as dt
+import io
+import tracemalloc
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from exports.xlsx import (
+    COUNT_FORMAT,
+    DEFINITIONS_SHEET,
+    IN_MEMORY_ROWS,
+    TEXT_FORMAT,
+    WAREKI_DATE_FORMAT,
+    Column,
+    Kind,
+    UnwritableText,
+    write_workbook,
+    write_workbook_to,
+)
+
+COLUMNS = (
+    Column("団体コード"),
+    Column("市町村名"),
+    Column("年度", Kind.FISCAL_YEAR),
+    Column("集計基準日", Kind.DATE),
+    Column("重症心身障害児(在宅)", Kind.COUNT),
+    Column("医療的ケア児(在宅)", Kind.SUPPRESSIBLE),
+)
+# the fiscal year takes two sheet columns: 令和7年度 and 2025
+SHEET_HEADERS = [
+    "団体コード",
+    "市町村名",
+    "年度",
+    "年度（西暦）",
+    "集計基準日",
+    "重症心身障害児(在宅)",
+    "医療的ケア児(在宅)",
+]
+DEFINITIONS = (
+    ("団体コード", "全国地方公共団体コード（6桁、末尾は検査数字）。"),
+    ("市町村名", "市町村の名前。"),
+    ("年度", "4月から翌年3月まで。"),
+    ("集計基準日", "人数を数えた日。"),
+    ("重症心身障害児(在宅)", "在宅の重症心身障害児の人数。"),
+    ("医療的ケア児(在宅)", "在宅の医療的ケア児の人数（重症心身障害児を除く）。"),
+    ("x", "1〜2人のため秘匿。"),
+)
+
+
+def workbook(rows, columns=COLUMNS, definitions=DEFINITIONS, title="都道府県"):
+    data = write_workbook(sheet_title=title, columns=columns, rows=rows, definitions=definitions)
+    return load_workbook(io.BytesIO(data))
+
+
+def test_codes_are_text_counts_numbers_dates_wareki():
+    book = workbook([("011002", "札幌市", 2025, dt.date(2025, 4, 1), 6, "x")])
+    sheet = book["都道府県"]
+    code, name, year, western, as_of, count, suppressed = sheet[2]
+    assert (code.value, code.data_type, code.number_format) == ("011002", "s", TEXT_FORMAT)
+    assert name.value == "札幌市"
+    assert (year.value, year.data_type) == ("令和7年度", "s")
+    assert (western.value, western.data_type) == (2025, "n")
+    assert as_of.value == dt.datetime(2025, 4, 1)
+    assert as_of.is_date
+    assert as_of.number_format == WAREKI_DATE_FORMAT
+    assert (count.value, count.data_type, count.number_format) == (6, "n", COUNT_FORMAT)
+    assert (suppressed.value, suppressed.data_type) == ("x", "s")
+
+
+def test_header_is_frozen_filtered_and_the_columns_readable():
+    rows = [("112119", "本庄市", 2025, dt.date(2025, 4, 1), 6, 4)] * 3
+    sheet = workbook(rows)["都道府県"]
+    assert [cell.value for cell in sheet[1]] == SHEET_HEADERS
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:G4"
+    widths = {letter: dim.width for letter, dim in sheet.column_dimensions.items()}
+    # 令和7年4月1日 needs ~14 half-width cells; a long header gets its own width
+    assert widths["E"] >= 14
+    assert widths["F"] >= len("重症心身障害児(在宅)") * 1.5
+
+
+def test_the_explanation_sheet_lists_every_column_with_its_definition():
+    book = workbook([])
+    assert book.sheetnames == ["都道府県", DEFINITIONS_SHEET]
+    explained = list(book[DEFINITIONS_SHEET].values)
+    assert explained[0] == ("列", "説明")
+    assert [header for header, _ in explained[1:]] == [*SHEET_HEADERS, "x"]
+    assert dict(explained[1:])["医療的ケア児(在宅)"] == DEFINITIONS[5][1]
+    assert "西暦" in dict(explained[1:])["年度（西暦）"]
+
+
+def test_a_column_without_a_definition_is_refused():
+    with pytest.raises(ValueError, match="説明のない列"):
+        workbook([], definitions=DEFINITIONS[1:])
+
+
+def test_empty_export_still_has_a_header_and_a_filter():
+    sheet = workbook([])["都道府県"]
+    assert sheet.max_row == 1
+    assert sheet.auto_filter.ref == "A1:G1"
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", "＝SUM(A1)", "+81-3-0000-0000", "-1", "@SUM(A1)", '=HYPERLINK("x")']
+)
+def test_text_that_looks_like_a_formula_stays_text(text):
+    sheet = workbook([(text, text, None, None, 0, text)])["都道府県"]
+    for cell in (sheet["A2"], sheet["B2"], sheet["G2"]):
+        assert (cell.value, cell.data_type) == (text, "s")
+    assert sheet["A2"].value == text
+
+
+@pytest.mark.parametrize("count", [1, IN_MEMORY_ROWS + 1])  # built in memory / streamed
+def test_no_cell_is_a_formula_in_the_file_itself(count):
+    data = write_workbook(
+        sheet_title="t",
+        columns=COLUMNS,
+        rows=[("=1+1", "=cmd|' /C calc'!A0", 2025, None, 1, "=2")] * count,
+        definitions=DEFINITIONS,
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        names = archive.namelist()
+        # a small file's text is in the shared strings, a streamed one's inline
+        if "xl/sharedStrings.xml" in names:
+            xml += archive.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+    assert xml.count("=1+1") == (1 if count == 1 else count)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"))))
+@settings(max_examples=50, deadline=None)
+def test_any_printable_text_round_trips_as_text(text):
+    sheet = workbook([(text, "町", None, None, 0, 0)])["都道府県"]
+    cell = sheet["A2"]
+    assert (cell.value or "") == text
+    if text:
+        assert cell.data_type == "s"
+
+
+def test_a_control_character_is_refused_with_the_row_and_column():
+    with pytest.raises(UnwritableText) as error:
+        workbook([("112119", "本庄\x01市", None, None, 0, 0)])
+    assert (error.value.row, error.value.column) == (2, "市町村名")
+    assert "2行目の「市町村名」" in str(error.value)
+
+
+def test_suppressible_accepts_numbers_and_markers_and_count_only_numbers():
+    sheet = workbook([("1", "a", None, None, 0, "-"), ("2", "b", None, None, 3, 0)])["都道府県"]
+    assert (sheet["G2"].value, sheet["G2"].data_type) == ("-", "s")
+    assert (sheet["G3"].value, sheet["G3"].data_type) == (0, "n")
+    with pytest.raises(TypeError, match="数値ではありません"):
+        workbook([("1", "a", None, None, "x", 0)])
+
+
+def test_a_row_of_the_wrong_length_is_refused():
+    with pytest.raises(ValueError, match="列が7個のところ値が6個"):
+        workbook(
+            [("1", "a", None, None, 0, 0)],
+            columns=(*COLUMNS, Column("報告状態")),
+            definitions=(*DEFINITIONS, ("報告状態", "承認済みなど。")),
+        )
+
+
+def test_a_failed_export_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def rows():
+        yield ("1", "a", None, None, 0, 0)
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        workbook(rows())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_first_year_of_an_era_is_named_gannen():
+    sheet = workbook([("1", "a", 2019, dt.date(2019, 5, 1), 0, 0)])["都道府県"]
+    assert sheet["C2"].value == "令和元年度"
+
+
+def test_leading_zero_codes_of_a_real_region_stay_text(hokkaido_region):
+    towns = hokkaido_region.municipalities.order_by("code")
+    rows = [(town.code, town.name, 2025, dt.date(2025, 4, 1), 1, 0) for town in towns]
+    sheet = workbook(rows)["都道府県"]
+    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [
+        ("011002", "s"),
+        ("012025", "s"),
+    ]
+
+
+def test_sheet_title_must_be_a_valid_sheet_name():
+    with pytest.raises(ValueError, match="シート名"):
+        workbook([], title="都道府県/市町村")
+
+
+MEMORY_COLUMNS = (
+    Column("団体コード"),
+    Column("基準日", Kind.DATE),
+    Column("人数", Kind.SUPPRESSIBLE),
+)
+
+
+def _peak_bytes(rows: int) -> int:
+    # three kinds of cell, distinct text in every row (no shared-string table may grow)
+    def generate():
+        for i in range(rows):
+            yield (f"{i:06d}", dt.date(2025, 4, 1), "x" if i % 5 else i)
+
+    tracemalloc.start()
+    try:
+        write_workbook_to(
+            _Sink(),
+            sheet_title="t",
+            columns=MEMORY_COLUMNS,
+            rows=generate(),
+            definitions=[(column.header, "説明。") for column in MEMORY_COLUMNS],
+        )
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+class _Sink(io.RawIOBase):
+    """A seekable file that keeps nothing but its size (zipfile writes, seeks and rewrites
+    local headers), so the workbook's bytes do not count as the writer's memory."""
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.position += len(data)
+        self.size = max(self.size, self.position)
+        return len(data)
+
+    def seek(self, offset, whence=io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = base + offset
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+
+def test_memory_stays_flat_whatever_the_number_of_rows():
+    small, large = _peak_bytes(1_000), _peak_bytes(50_000)
+    # 50 times the rows; the peak may move a little (temporary file buffers), not grow with rows
+    assert large < small * 1.5 + 256 * 1024, (small, large)
+
+
+@pytest.mark.parametrize("count", [IN_MEMORY_ROWS, IN_MEMORY_ROWS + 1, 3 * IN_MEMORY_ROWS + 7])
+def test_every_row_is_written_in_order_small_or_large(count):
+    rows = ((f"{i:06d}", f"町{i}", None, None, i, i) for i in range(count))
+    sheet = workbook(rows)["都道府県"]
+    assert sheet.max_row == count + 1
+    assert [c.value for c in sheet["A"][1:]] == [f"{i:06d}" for i in range(count)]
+    assert sheet.auto_filter.ref == f"A1:G{count + 1}"
