@@ -520,7 +520,7 @@ class InvitationQuerySet(ScopedQuerySet):
         )
 
 
-class Invitation(models.Model):
+class Invitation(ConstraintErrorsOnFields, models.Model):
     """One person invited to one meeting: the e-mail's delivery state and their 出欠."""
 
     meeting = models.ForeignKey(
@@ -569,6 +569,11 @@ class Invitation(models.Model):
 
     objects = InvitationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["token"])
+    constraint_error_fields = {
+        "email_invited_twice": "email",
+        "coordinator_invited_twice": "coordinator",
+        "sent_without_time": "sent_at",
+    }
 
     class Meta:
         verbose_name = _("招待")
@@ -578,12 +583,14 @@ class Invitation(models.Model):
             models.UniqueConstraint(
                 fields=["meeting", "email"],
                 name="invitation_email_once_per_meeting",
+                violation_error_code="email_invited_twice",
                 violation_error_message=_("このメールアドレスはすでに招待されています。"),
             ),
             models.UniqueConstraint(
                 fields=["meeting", "coordinator"],
                 condition=Q(coordinator__isnull=False),
                 name="coordinator_invited_once",
+                violation_error_code="coordinator_invited_twice",
                 violation_error_message=_("このコーディネーターはすでに招待されています。"),
             ),
             models.CheckConstraint(

@@ -6,6 +6,8 @@ import simple_history.models
 from django.conf import settings
 import importlib
 
+import hokenfukushi.constraints
+
 from django.db import migrations, models
 
 # The dashboard's data-version triggers (hokenfukushi 0004). On SQLite, adding a checked column
@@ -120,6 +122,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '招待',
                 'ordering': ['meeting', 'pk'],
             },
+            bases=(hokenfukushi.constraints.ConstraintErrorsOnFields, models.Model),
         ),
         migrations.AddField(
             model_name='historicalprequestion',
@@ -133,11 +136,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='invitation',
-            constraint=models.UniqueConstraint(fields=('meeting', 'email'), name='invitation_email_once_per_meeting', violation_error_message='このメールアドレスはすでに招待されています。'),
+            constraint=models.UniqueConstraint(fields=('meeting', 'email'), name='invitation_email_once_per_meeting', violation_error_code='email_invited_twice', violation_error_message='このメールアドレスはすでに招待されています。'),
         ),
         migrations.AddConstraint(
             model_name='invitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('coordinator__isnull', False)), fields=('meeting', 'coordinator'), name='coordinator_invited_once', violation_error_message='このコーディネーターはすでに招待されています。'),
+            constraint=models.UniqueConstraint(condition=models.Q(('coordinator__isnull', False)), fields=('meeting', 'coordinator'), name='coordinator_invited_once', violation_error_code='coordinator_invited_twice', violation_error_message='このコーディネーターはすでに招待されています。'),
         ),
         migrations.AddConstraint(
             model_name='invitation',
