@@ -21,6 +21,9 @@ What is measured (see docs/benchmarks.md for the budgets):
   to `/healthz` on the same server in the same run (and a signed-in page with no SQL, to tell
   per-request costs from the dashboard's own);
 - the admin changelist of count reports as a superuser: time and query count;
+- inviting 200 people to a meeting (the center's request only queues them, django-tasks-db)
+  beside /healthz, and the worker's delivery rate to a local aiosmtpd (benchmarks/invitations.py,
+  at the smallest size only: it does not depend on the number of towns).
 - region isolation: region B's cached `/` across 100 committed writes to region A's count
   reports (hit ratio; region A's own page, which must miss every time, as the control).
 
@@ -630,7 +633,7 @@ def main() -> None:
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument(
         "--only",
-        choices=("dashboard", "exports", "admin"),
+        choices=("dashboard", "exports", "admin", "invitations"),
         help="measure only these rows (generate_synthetic always runs)",
     )
     args = parser.parse_args()
@@ -658,7 +661,8 @@ def main() -> None:
     fiscal_year = current_fiscal_year()
     rows: list[Row] = []
     started = time.perf_counter()
-    for size in [int(s) for s in args.sizes.split(",")]:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for size in sizes:
         regions = SIZES.get(size, max(1, size // 5))
         load_started = time.perf_counter()
         manage(
@@ -692,6 +696,12 @@ def main() -> None:
                 )
         if args.only in (None, "admin"):
             rows.append(admin_row(size, signed_in_client(root), max(5, repeat // 3)))
+        if args.only in (None, "invitations") and size == min(sizes):
+            from benchmarks.invitations import invitation_rows
+
+            rows.extend(
+                invitation_rows(size, admin_client, admin.region, repeat, Row, percentile, BASE_DIR)
+            )
         if not args.no_throughput and args.only is None:
             cookie = f"sessionid={admin_client.cookies['sessionid'].value}"
             rows.extend(throughput_rows(size, cookie, args.duration))

@@ -44,6 +44,7 @@ from meetings.models import (
     AgendaItem,
     AgendaKind,
     Attendance,
+    Invitation,
     Meeting,
     MeetingStatus,
     PreQuestion,
@@ -131,6 +132,7 @@ def clear_synthetic() -> int:
     deleted = 0
     for queryset in (
         PreQuestion.objects.filter(meeting__in=meetings),
+        Invitation.objects.filter(meeting__in=meetings),
         ActionItem.objects.filter(raised_at__in=meetings),
         AgendaItem.objects.filter(meeting__in=meetings),
         Attendance.objects.filter(meeting__in=meetings),

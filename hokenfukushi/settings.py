@@ -304,6 +304,9 @@ SITE_URL = env(
     "SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
 )
 
+# Meeting reminders go out this many days before a meeting (send_meeting_reminders, daily).
+MEETING_REMINDER_DAYS = env.int("MEETING_REMINDER_DAYS", default=3)
+
 # Account invitations (coordinators) and password-reset links: single use, and valid for this
 # many days (Django's PASSWORD_RESET_TIMEOUT, which both links' tokens are checked against).
 ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=7)

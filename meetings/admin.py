@@ -1,26 +1,45 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hokenfukushi.admin_a11y import LabelledInlineMixin
 from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline
 from hokenfukushi.fiscal import wareki
-from meetings.models import ActionItem, AgendaItem, Attendance, Meeting, PreQuestion
-from meetings.services import plan_next_meeting
+from meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    Meeting,
+    PreQuestion,
+)
+from meetings.services import plan_next_meeting, update_meeting
 
 
-class AgendaItemInline(ScopedTabularInline):
+class AgendaItemInline(LabelledInlineMixin, ScopedTabularInline):
     model = AgendaItem
     extra = 0
-    fields = ["order", "kind", "title", "presenter", "presenter_organization", "is_recurring"]
+    fields = [
+        "order",
+        "kind",
+        "title",
+        "presenter",
+        "presenter_organization",
+        "is_recurring",
+        "minutes",
+    ]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-class AttendanceInline(ScopedTabularInline):
+class AttendanceInline(LabelledInlineMixin, ScopedTabularInline):
     model = Attendance
     extra = 0
     fields = ["coordinator", "organization", "name"]
 
 
-class ActionItemInline(ScopedTabularInline):
+class ActionItemInline(LabelledInlineMixin, ScopedTabularInline):
     model = ActionItem
     fk_name = "raised_at"
     extra = 0
@@ -28,7 +47,7 @@ class ActionItemInline(ScopedTabularInline):
     verbose_name_plural = _("次回に向けて（この会議で決めたこと）")
 
 
-class PreQuestionInline(ScopedTabularInline):
+class PreQuestionInline(LabelledInlineMixin, ScopedTabularInline):
     model = PreQuestion
     extra = 0
     fields = ["text", "asked_by", "answered_by", "answer"]
@@ -42,16 +61,40 @@ class PreQuestionInline(ScopedTabularInline):
         return field
 
 
+class InvitationInline(LabelledInlineMixin, ScopedTabularInline):
+    """Invitees and their 出欠; sending and 再送 are on the meeting's 招待と出欠 page."""
+
+    model = Invitation
+    extra = 0
+    fields = ["name", "email", "coordinator", "organization", "status", "reply", "reply_comment"]
+    readonly_fields = ["status"]
+
+
 @admin.register(Meeting)
 class MeetingAdmin(ScopedModelAdmin):
     list_display = ["__str__", "region", "starts_at", "status", "theme"]
     list_filter = ["region", "status"]
     search_fields = ["theme", "venue", "reflection"]
-    inlines = [AgendaItemInline, AttendanceInline, ActionItemInline, PreQuestionInline]
+    owner_fields = ("region",)
+    inlines = [
+        AgendaItemInline,
+        AttendanceInline,
+        ActionItemInline,
+        PreQuestionInline,
+        InvitationInline,
+    ]
     actions = ["plan_next"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("region")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Through the service, so a new date or place raises the calendar version and the
+        # invitees who already have the meeting get an update.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        update_meeting(meeting=obj, changes=changes)
 
     def has_plan_permission(self, request) -> bool:
         # Planning adds a meeting, so it follows the scope rule for adding region-level rows.

@@ -93,3 +93,38 @@ def attendance_breakdown(participants: Iterable[Participant]) -> AttendanceBreak
         coordinators=_counted(p for p in participants if p.is_coordinator),
         others=_counted(p for p in participants if not p.is_coordinator),
     )
+
+
+@dataclass(frozen=True)
+class ReplyRow:
+    """One affiliation's answers: how many said 出席 / 欠席 / 未定 / nothing yet."""
+
+    label: str
+    is_coordinator: bool
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def reply_table(
+    answers: Iterable[tuple[bool, str, str]], replies: Iterable[str]
+) -> tuple[list[ReplyRow], tuple[int, ...]]:
+    """(is_coordinator, affiliation label, reply) per invitee -> rows by affiliation
+    (coordinators first, labels in order of appearance) with a count per reply in `replies`'
+    order, and the column totals."""
+    replies = list(replies)
+    counts: dict[tuple[bool, str], Counter] = {}
+    for is_coordinator, label, reply in answers:
+        counts.setdefault((not is_coordinator, label), Counter())[reply] += 1
+    rows = [
+        ReplyRow(
+            label=label,
+            is_coordinator=not other,
+            counts=tuple(counter[r] for r in replies),
+        )
+        for (other, label), counter in sorted(counts.items(), key=lambda kv: kv[0][0])
+    ]
+    totals = tuple(sum(row.counts[i] for row in rows) for i in range(len(replies)))
+    return rows, totals

@@ -28,12 +28,14 @@ from meetings.models import (
     AgendaItem,
     AgendaKind,
     Attendance,
+    Invitation,
     Meeting,
     MeetingStatus,
     PreQuestion,
+    Reply,
 )
 from meetings.scheduling import propose_next_meeting_date
-from meetings.services import plan_next_meeting
+from meetings.services import add_default_invitees, plan_next_meeting
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 VENUE = "児玉郡市障害者基幹相談支援センター 会議室（デモ）"
@@ -204,6 +206,7 @@ def load(region: Region, *, today: dt.date | None = None) -> dict[int, Meeting]:
             meeting=meetings[3], text=text, defaults={"answered_by": lecture}
         )
     meetings[NEXT_NUMBER] = _planned_next_meeting(region, meetings[3], today=today)
+    _invitations_of_next_meeting(meetings[NEXT_NUMBER], organizations)
     return meetings
 
 
@@ -234,3 +237,62 @@ def _planned_next_meeting(region: Region, last_held: Meeting, *, today: dt.date)
         existing.ends_at = existing.starts_at + dt.timedelta(hours=2)
         existing.save()
     return existing
+
+
+# 第4回's invitations (not sent: the demo sends no mail; `send_meeting_invitations` does):
+# every active coordinator with a work address (coordinators.demo gives them example.jp ones),
+# two staff who are not coordinators, a few replies (as if answered by phone) and 事前質問.
+OTHER_INVITEES = (
+    # name, address, organization key
+    ("本庄 太郎（デモ）", "honjo-fukushi@example.jp", "honjo_fukushi"),
+    ("保健 花子（デモ）", "hokenjo@example.jp", "health_center"),
+)
+DEMO_REPLIES = (
+    # coordinator name, reply, comment
+    ("木村 恵（デモ）", Reply.ATTENDING, ""),
+    ("青木 さくら（デモ）", Reply.ATTENDING, "事例を1件持っていきます。（デモ）"),
+    ("石田 健（デモ）", Reply.ABSENT, "研修と重なるため欠席します。（デモ）"),
+    ("上野 真理（デモ）", Reply.UNDECIDED, ""),
+)
+PRE_QUESTIONS_OF_NEXT_MEETING = (
+    ("青木 さくら（デモ）", "胃ろうの管理で、家族から多い相談は何ですか。（デモ）"),
+    ("木村 恵（デモ）", "短期入所の受け入れ先は圏域外も含めて探していますか。（デモ）"),
+)
+
+
+def _invitations_of_next_meeting(meeting: Meeting, organizations: dict) -> None:
+    if meeting.status != MeetingStatus.PLANNED:
+        return
+    if meeting.question_deadline is None:
+        meeting.question_deadline = meeting.starts_at - dt.timedelta(days=7)
+        meeting.save(update_fields=["question_deadline"])
+    add_default_invitees(meeting=meeting)  # the coordinators' work addresses (example.jp)
+    invitations = {
+        i.coordinator.name: i
+        for i in Invitation.objects.filter(
+            meeting=meeting, coordinator__isnull=False
+        ).select_related("coordinator")
+    }
+    for name, email, key in OTHER_INVITEES:
+        Invitation.objects.get_or_create(
+            meeting=meeting,
+            email=email,
+            defaults={
+                "name": name,
+                "organization": organizations[key],
+                "affiliation": str(organizations[key]),
+            },
+        )
+    for name, reply, comment in DEMO_REPLIES:
+        invitation = invitations[name]
+        if not invitation.reply:
+            invitation.reply, invitation.reply_comment = reply, comment
+            invitation.replied_at = timezone.now()
+            invitation.save(update_fields=["reply", "reply_comment", "replied_at"])
+    for name, text in PRE_QUESTIONS_OF_NEXT_MEETING:
+        invitation = invitations[name]
+        PreQuestion.objects.get_or_create(
+            meeting=meeting,
+            text=text,
+            defaults={"invitation": invitation, "asked_by": invitation.coordinator},
+        )

@@ -12,6 +12,7 @@ from meetings.models import (
     AgendaItem,
     AgendaKind,
     Attendance,
+    Invitation,
     Meeting,
     MeetingStatus,
     PreQuestion,
@@ -100,3 +101,29 @@ class PreQuestionFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     text = factory.Sequence(lambda n: f"テストの質問{n}")
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """Someone invited by name and e-mail (not a coordinator)."""
+
+    class Meta:
+        model = Invitation
+
+    meeting = factory.SubFactory(MeetingFactory, status=MeetingStatus.PLANNED)
+    name = factory.Sequence(lambda n: f"招待 花子{n}")
+    email = factory.Sequence(lambda n: f"invitee{n}@example.jp")
+    affiliation = "テスト町役場"
+
+    class Params:
+        # A coordinator of the meeting's region, with a work address.
+        of_coordinator = factory.Trait(
+            coordinator=factory.SubFactory(
+                CoordinatorFactory,
+                organization=factory.SubFactory(
+                    OrganizationFactory,
+                    region=factory.SelfAttribute("...meeting.region"),
+                    municipality=None,
+                ),
+            ),
+            name=factory.SelfAttribute("coordinator.name"),
+        )

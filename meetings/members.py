@@ -36,7 +36,7 @@ from hokenfukushi.scope import can_edit_regions, is_coordinator_account
 from meetings.connections import MeetingAttendees, coordinator_contacts, shared_with
 from meetings.member_forms import ActionProgressForm
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
-from meetings.views import _chosen_region
+from meetings.views import chosen_region
 
 
 def _coordinator_only(request: HttpRequest) -> None:
@@ -162,7 +162,7 @@ def network(request: HttpRequest) -> HttpResponse:
     reach them (with consent), and for a coordinator the meetings attended together. The center
     also sees who has an account and who has never attended."""
     user = request.user
-    region, regions = _chosen_region(request)
+    region, regions = chosen_region(request)
     if region is None:
         raise Http404
     towns = Municipality.objects.filter(region=region).order_by("code")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,9 @@ from hokenfukushi.fiscal import (
 from hokenfukushi.models import Region
 from hokenfukushi.scope import ScopedQuerySet
 from hokenfukushi.validators import validate_single_line
+from meetings.rules import has_started
+
+ENDS_BEFORE_START = _("終了日時は開始の日時より後にしてください。")
 
 FIRST_SUPPORTED_MEETING_START = dt.datetime.combine(
     FIRST_SUPPORTED_DATE, dt.time(0), tzinfo=ZoneInfo("Asia/Tokyo")
@@ -76,6 +80,18 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
     )
     reflection = models.TextField(_("振り返り"), blank=True)
     notes = models.TextField(_("備考"), blank=True)
+    question_deadline = models.DateTimeField(
+        _("事前質問の締切"),
+        null=True,
+        blank=True,
+        help_text=_("空欄なら事前質問は受け付けません"),
+    )
+    calendar_sequence = models.PositiveIntegerField(
+        _("予定の版"),
+        default=0,
+        editable=False,
+        help_text=_("日時・会場・中止を変えるたびに 1 増え、招待状の .ics の SEQUENCE になります"),
+    )
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -115,13 +131,30 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="meeting_ends_after_start",
                 violation_error_code="ends_before_start",
-                violation_error_message=_("終了日時は開始の日時より後にしてください。"),
+                violation_error_message=ENDS_BEFORE_START,
             ),
         ]
         indexes = [models.Index(fields=["region", "starts_at"])]
 
     def __str__(self) -> str:
         return f"第{self.number}回"
+
+    def clean(self) -> None:
+        super().clean()
+        # (終了 before 開始 is the check constraint's, reported on ends_at: constraint_error_fields)
+        if (
+            self.starts_at
+            and self.status == MeetingStatus.HELD
+            and not has_started(self.starts_at, timezone.now())
+        ):
+            raise ValidationError(
+                {
+                    "status": ValidationError(
+                        _("開始日時を過ぎていない会議は「開催済み」にできません。"),
+                        code="held_too_early",
+                    )
+                }
+            )
 
     @property
     def local_starts_at(self) -> dt.datetime:
@@ -446,6 +479,15 @@ class PreQuestion(models.Model):
         related_name="questions",
     )
     answer = models.TextField(_("回答の要旨"), blank=True)
+    invitation = models.ForeignKey(
+        "Invitation",
+        verbose_name=_("送った招待者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pre_questions",
+        help_text=_("招待状のリンクから送られた質問"),
+    )
 
     objects = PreQuestionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -457,3 +499,149 @@ class PreQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    @property
+    def asker_name(self) -> str:
+        if self.asked_by_id:
+            return self.asked_by.name
+        return self.invitation.name if self.invitation_id else ""
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("未送信")
+    SENT = "sent", _("送信済み")
+    FAILED = "failed", _("失敗")
+
+
+class Reply(models.TextChoices):
+    NONE = "", _("未回答")
+    ATTENDING = "attending", _("出席")
+    ABSENT = "absent", _("欠席")
+    UNDECIDED = "undecided", _("未定")
+
+
+def new_reply_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class InvitationQuerySet(ScopedQuerySet):
+    region_path = "meeting__region"
+    municipality_path = None
+
+    def due(self, now: dt.datetime | None = None):
+        """Invitations the meeting's current version has not reached yet: never sent, or sent
+        before a change (sequence behind the meeting's), and not waiting for a later retry.
+        A permanent failure (address rejected) waits for the center's 再送."""
+        now = now or timezone.now()
+        waiting = Q(status=InvitationStatus.FAILED) & (
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__gt=now)
+        )
+        behind = Q(sent_sequence__isnull=True) | Q(
+            sent_sequence__lt=models.F("meeting__calendar_sequence")
+        )
+        return self.filter(behind).exclude(waiting)
+
+    def awaiting_reminder(self):
+        """Sent, still coming or not answered, not yet reminded."""
+        return self.filter(
+            status=InvitationStatus.SENT,
+            reminded_at__isnull=True,
+            reply__in=[Reply.ATTENDING, Reply.NONE],
+        )
+
+
+class Invitation(ConstraintErrorsOnFields, models.Model):
+    """One person invited to one meeting: the e-mail's delivery state and their 出欠."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    coordinator = models.ForeignKey(
+        Coordinator,
+        verbose_name=_("コーディネーター"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属機関"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text=_("コーディネーター以外の方の所属（出席の記録に使います）"),
+    )
+    name = models.CharField(_("氏名"), max_length=100)
+    email = models.EmailField(_("メールアドレス"))
+    affiliation = models.CharField(_("所属"), max_length=200, blank=True)
+    status = models.CharField(
+        _("送信状況"),
+        max_length=20,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    failure_reason = models.CharField(_("失敗の理由"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("送信を試みた回数"), default=0)
+    next_attempt_at = models.DateTimeField(_("次に試す日時"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    sent_sequence = models.PositiveIntegerField(_("送った予定の版"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("リマインダー送信日時"), null=True, blank=True)
+    token = models.CharField(
+        _("返信用リンクの鍵"), max_length=64, unique=True, default=new_reply_token, editable=False
+    )
+    reply = models.CharField(
+        _("出欠"), max_length=20, choices=Reply.choices, default=Reply.NONE, blank=True
+    )
+    reply_comment = models.TextField(_("出欠のコメント"), blank=True)
+    replied_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["token"])
+    constraint_error_fields = {
+        "email_invited_twice": "email",
+        "coordinator_invited_twice": "coordinator",
+        "sent_without_time": "sent_at",
+    }
+
+    class Meta:
+        verbose_name = _("招待")
+        verbose_name_plural = _("招待")
+        ordering = ["meeting", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                name="invitation_email_once_per_meeting",
+                violation_error_code="email_invited_twice",
+                violation_error_message=_("このメールアドレスはすでに招待されています。"),
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "coordinator"],
+                condition=Q(coordinator__isnull=False),
+                name="coordinator_invited_once",
+                violation_error_code="coordinator_invited_twice",
+                violation_error_message=_("このコーディネーターはすでに招待されています。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="sent_invitation_has_sent_at",
+                violation_error_message=_("送信済みの招待には送信日時が必要です。"),
+                violation_error_code="sent_without_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.name}"
+
+    @property
+    def affiliation_label(self) -> str:
+        if self.coordinator_id:
+            return self.coordinator.organization.affiliation
+        if self.organization_id:
+            return self.organization.affiliation
+        return self.affiliation or "その他"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.coordinator_id is not None

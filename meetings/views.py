@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from coordinators.models import Coordinator, Organization, OrganizationKind
 from hokenfukushi.models import Region
 from hokenfukushi.views import selected_region
-from meetings.attendance import Participant, attendance_breakdown
+from meetings.attendance import AttendanceBreakdown, Participant, attendance_breakdown
 from meetings.calendar import calendar_token, meetings_calendar, user_for_calendar_token
 from meetings.charts import shade_level, stacked_bars
 from meetings.connections import (
@@ -28,18 +29,20 @@ from meetings.connections import (
     network_growth,
     organization_matrix,
 )
-from meetings.forms import CloseActionForm
+from meetings.forms import CloseActionForm, ReplyForm
 from meetings.models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
     Attendance,
     AttendanceFact,
+    Invitation,
     Meeting,
     MeetingStatus,
     PreQuestion,
 )
-from meetings.services import close_action_item
+from meetings.rules import replies_open
+from meetings.services import FOLLOW_UP_TITLE, close_action_item
 
 KIND_ORDER = {kind: index for index, kind in enumerate(OrganizationKind.values)}
 
@@ -51,7 +54,7 @@ def _participants(facts: list[AttendanceFact]) -> list[Participant]:
     ]
 
 
-def _chosen_region(request: HttpRequest) -> tuple[Region | None, list[Region]]:
+def chosen_region(request: HttpRequest) -> tuple[Region | None, list[Region]]:
     """Region staff see their one region; prefecture viewers pick one (?region=)."""
     regions = list(Region.objects.visible_to(request.user))
     region = selected_region(request, regions)
@@ -60,7 +63,7 @@ def _chosen_region(request: HttpRequest) -> tuple[Region | None, list[Region]]:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    region, regions = _chosen_region(request)
+    region, regions = chosen_region(request)
     meetings = list(Meeting.objects.visible_to(request.user).filter(region=region).in_date_order())
     facts_by_meeting: dict[int, list[AttendanceFact]] = defaultdict(list)
     for fact in Attendance.objects.filter(meeting__in=[m.pk for m in meetings]).facts():
@@ -128,6 +131,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 c for c, contact in coordinator_rows if not contact.meetings_attended
             ],
             "ordered_orgs": ordered_orgs,
+            "can_prepare": region is not None
+            and Region.objects.editable_by(request.user).filter(pk=region.pk).exists(),
             "matrix_rows": matrix_rows,
             "calendar_url": request.build_absolute_uri(
                 reverse("meetings:calendar")
@@ -136,6 +141,30 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+def _attendances(meeting: Meeting) -> list[Attendance]:
+    return list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("coordinator__organization", "organization")
+        .order_by("coordinator__kana", "pk")
+    )
+
+
+def _breakdown(attendances: list[Attendance]) -> AttendanceBreakdown:
+    return attendance_breakdown(
+        Participant(
+            is_coordinator=a.coordinator_id is not None,
+            kind=(a.coordinator.organization if a.coordinator_id else a.organization).kind,
+            field=(a.coordinator.organization if a.coordinator_id else a.organization).field,
+        )
+        for a in attendances
+    )
+
+
+def meeting_breakdown(meeting: Meeting) -> AttendanceBreakdown:
+    """The meeting's attendance counted by affiliation (コーディネーター / それ以外)."""
+    return _breakdown(_attendances(meeting))
 
 
 def _meeting_context(
@@ -161,19 +190,8 @@ def _meeting_context(
     agenda = list(
         AgendaItem.objects.filter(meeting=meeting).select_related("presenter_organization")
     )
-    attendances = list(
-        Attendance.objects.filter(meeting=meeting)
-        .select_related("coordinator__organization", "organization")
-        .order_by("coordinator__kana", "pk")
-    )
-    breakdown = attendance_breakdown(
-        Participant(
-            is_coordinator=a.coordinator_id is not None,
-            kind=(a.coordinator.organization if a.coordinator_id else a.organization).kind,
-            field=(a.coordinator.organization if a.coordinator_id else a.organization).field,
-        )
-        for a in attendances
-    )
+    attendances = _attendances(meeting)
+    breakdown = _breakdown(attendances)
     action_related = ("owner_organization", "closed_at", "raised_at")
     return {
         "meeting": meeting,
@@ -187,8 +205,35 @@ def _meeting_context(
         "actions_carried": carried,
         "can_follow_up": can_follow_up,
         "questions": list(
-            PreQuestion.objects.filter(meeting=meeting).select_related("asked_by", "answered_by")
+            PreQuestion.objects.filter(meeting=meeting).select_related(
+                "asked_by", "invitation", "answered_by"
+            )
         ),
+        "follow_up_title": FOLLOW_UP_TITLE,
+        "open_carried": [a for a in carried if a.status == ActionStatus.OPEN],
+        **_my_invitation(request, meeting),
+    }
+
+
+def own_invitation(user, meeting: Meeting) -> Invitation | None:
+    """A coordinator account's own invitation to the meeting (None for any other account)."""
+    scope = getattr(user, "coordinator_scope", None)  # no query for other roles
+    if scope is None:
+        return None
+    return Invitation.objects.filter(meeting=meeting, coordinator_id=scope.coordinator_id).first()
+
+
+def _my_invitation(request: HttpRequest, meeting: Meeting) -> dict:
+    """A signed-in coordinator's own invitation to this meeting, with a reply form."""
+    invitation = own_invitation(request.user, meeting)
+    if invitation is None:
+        return {}
+    return {
+        "my_invitation": invitation,
+        "my_reply_form": ReplyForm(
+            initial={"reply": invitation.reply or None, "comment": invitation.reply_comment}
+        ),
+        "my_replies_open": replies_open(meeting.starts_at, timezone.now()),
     }
 
 
@@ -227,9 +272,23 @@ def close_action(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", context, status=400)
 
 
+PRINT_VARIANTS = {"agenda": "次第", "minutes": "記録"}
+
+
 @login_required
 def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "meetings/meeting_print.html", _meeting_context(request, pk))
+    """A4 print: 次第 (before; the default for a planned meeting) or 記録 (after)."""
+    context = _meeting_context(request, pk)
+    variant = request.GET.get("variant")
+    if variant not in PRINT_VARIANTS:
+        planned = context["meeting"].status == MeetingStatus.PLANNED
+        variant = "agenda" if planned else "minutes"
+    context |= {
+        "variant": variant,
+        "variant_label": PRINT_VARIANTS[variant],
+        "printed_on": timezone.localdate(),
+    }
+    return render(request, "meetings/meeting_print.html", context)
 
 
 def calendar_feed(request: HttpRequest) -> HttpResponse:

@@ -202,7 +202,7 @@ class Migration(migrations.Migration):
         ("hokenfukushi", "0008_merge_house"),
         ("caseload", "0005_merge_scope"),
         ("coordinators", "0006_merge_scope"),
-        ("meetings", "0004_merge_scope"),
+        ("meetings", "0005_merge_cycle"),
     ]
 
     operations = [

@@ -25,7 +25,12 @@ from coordinators.models import BaseProfession, Experience, OrganizationKind
 from hokenfukushi.constraints import errors_on_fields
 from hokenfukushi.factories import PopulationSnapshotFactory, UserFactory
 from hokenfukushi.models import Council, CouncilForm, CouncilStatus, LocalResource, ResourceKind
-from meetings.factories import ActionItemFactory, CoordinatorAttendanceFactory, MeetingFactory
+from meetings.factories import (
+    ActionItemFactory,
+    CoordinatorAttendanceFactory,
+    InvitationFactory,
+    MeetingFactory,
+)
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -188,6 +193,16 @@ CASES = {
     ),
     "coordinator_attends_once": lambda f: _copy(
         CoordinatorAttendanceFactory(meeting=_meeting(f), coordinator=_coordinator(f))
+    ),
+    "invitation_email_once_per_meeting": lambda f: _copy(
+        InvitationFactory(meeting=_meeting(f, number=5))
+    ),
+    "coordinator_invited_once": lambda f: _copy(
+        InvitationFactory(meeting=_meeting(f, number=5), coordinator=_coordinator(f)),
+        email="another@example.jp",
+    ),
+    "sent_invitation_has_sent_at": lambda f: _edit(
+        InvitationFactory(meeting=_meeting(f, number=5)), status="sent", sent_at=None
     ),
     "open_action_not_closed": lambda f: _edit(
         ActionItemFactory(raised_at=_meeting(f)), closed_at=_meeting(f, number=2).pk

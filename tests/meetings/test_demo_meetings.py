@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from hokenfukushi.models import User
-from meetings.models import ActionStatus, Meeting
+from meetings.models import ActionItem, ActionStatus, Meeting
+from meetings.services import FOLLOW_UP_TITLE
 
 
 @pytest.fixture
@@ -86,7 +87,11 @@ def test_the_demo_plans_4th_meeting_about_four_weeks_after_the_day_it_is_loaded(
     titles = list(fourth.agenda_items.order_by("order").values_list("title", flat=True))
     # the every-time items of 第2回 and the follow-up of the open 次回に向けて
     assert titles[:2] == ["医療用語の勉強", "事例検討"]
-    assert "施設見学など視察の機会をつくる" in fourth.agenda_items.last().minutes
+    follow_up = fourth.agenda_items.last()
+    assert follow_up.title == FOLLOW_UP_TITLE and follow_up.minutes == ""  # carried live
+    assert "施設見学など視察の機会をつくる" in {
+        a.text for a in ActionItem.objects.carried_into(fourth).open()
+    }
     # the seed's three meetings are untouched
     assert (
         list(
@@ -127,3 +132,54 @@ def test_a_fresh_demo_dashboard_names_the_next_meeting_without_an_overdue_warnin
     assert wareki(fourth.held_on) in html
     listing = client.get("/meetings/").content.decode()
     assert 'data-meeting="4"' in listing
+
+
+def test_the_planned_fourth_meeting_has_invitees_replies_and_questions(center):
+    fourth = Meeting.objects.get(region__name="児玉郡市", number=4)
+    invitations = fourth.invitations.all()
+    coordinators = invitations.exclude(coordinator=None)
+    assert coordinators.count() == 16 and invitations.count() == 18
+    assert all(i.email.endswith("example.jp") for i in invitations)
+    assert {i.email for i in coordinators} == {
+        i.coordinator.work_email for i in coordinators.select_related("coordinator")
+    }
+    assert {i.status for i in invitations} == {"pending"}
+    assert sorted(r for r in invitations.values_list("reply", flat=True) if r) == [
+        "absent",
+        "attending",
+        "attending",
+        "undecided",
+    ]
+    assert fourth.pre_questions.count() == 2
+    assert fourth.question_deadline < fourth.starts_at
+    call_command("load_demo")  # loaded again: nothing doubled
+    assert fourth.invitations.count() == 18 and fourth.pre_questions.count() == 2
+
+
+def test_inviting_the_demo_fourth_meeting_end_to_end(center, smtp_server, client):
+    """The issue's check: one message per invitee naming the date and place with a calendar
+    request; its reply link answers 出席; the center's page counts it; a re-run sends nothing."""
+    from icalendar import Calendar
+
+    from meetings.delivery import meeting_date_text
+
+    fourth = Meeting.objects.get(region__name="児玉郡市", number=4)
+    call_command("send_meeting_invitations", str(fourth.pk))
+    assert len(smtp_server.messages) == 18
+    silent = fourth.invitations.filter(reply="", coordinator__isnull=False).first()
+    message = smtp_server.to(silent.email)[0]
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert meeting_date_text(fourth) in body and fourth.venue in body
+    calendar_part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert Calendar.from_ical(calendar_part.get_content())["method"] == "REQUEST"
+    link = next(line for line in body.splitlines() if "/meetings/reply/" in line)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert client.post(f"/{path}", {"reply": "attending"}).status_code == 302
+    silent.refresh_from_db()
+    assert silent.reply == "attending"
+    client.force_login(center)
+    html = client.get(f"/meetings/{fourth.pk}/invitations/").content.decode()
+    counts = html.split('id="reply-counts"')[1].split("</table>")[0]
+    assert 'data-total="1">3<' in counts  # two demo replies + this one
+    call_command("send_meeting_invitations", str(fourth.pk))
+    assert len(smtp_server.messages) == 18

@@ -175,7 +175,8 @@ def _queries(client, path) -> int:
     return len(captured)
 
 
-LIST_QUERIES = 7  # session, user, regions, meetings, attendance, coordinators, organizations
+LIST_QUERIES = 8  # session, user, regions, meetings, attendance, coordinators, organizations,
+# and whether the user may prepare the next meeting (the region in their edit scope)
 DETAIL_QUERIES = (
     9  # session, user, meeting, may-edit, agenda, attendance, raised, carried, questions
 )

@@ -554,6 +554,62 @@ def _uid(world: World, owner: str | None) -> str:
     return urlsafe_base64_encode(force_bytes(world.obj("account", owner).pk))
 
 
+# The center's meeting workspace: the region admin edits its region's meetings; others who may
+# read the meeting are refused (403), everyone else finds nothing (404).
+_CENTER_PAGE = answers(
+    region_admin="200 200 404",
+    staff="403 403 404",
+    other_region_user="404 404 403",
+    prefecture_user="403",
+    anonymous="login",
+    coordinator_user="403 403 404",
+    other_region_coordinator="404 404 403",
+)
+# POST-only workspace actions: a GET is refused before anything is looked up.
+_POST_ONLY = answers(staff="405", prefecture_user="405", anonymous="login", coordinator="405")
+
+
+def _meeting_url(suffix: str) -> Callable[[World, str | None], str]:
+    return lambda world, owner: f"/meetings/{world.obj('meetings.meeting', owner).pk}/{suffix}"
+
+
+MEETING_WORKSPACE_ROWS = [
+    Row("meetings:prepare", _POST_ONLY, _fixed("/meetings/prepare/")),
+    # the personal link is the credential: a forged one is not found, whoever asks
+    Row(
+        "meetings:reply",
+        answers(staff="404", prefecture_user="404", anonymous="404", coordinator="404"),
+        _fixed("/meetings/reply/forged-token/"),
+    ),
+    *(
+        Row(f"meetings:{name}", _CENTER_PAGE, _meeting_url(suffix), per_object=True)
+        for name, suffix in (
+            ("edit", "edit/"),
+            ("invitations", "invitations/"),
+            ("attendance", "attendance/"),
+            ("questions", "questions/"),
+        )
+    ),
+    *(
+        Row(f"meetings:{name}", _REGION_PAGE, _meeting_url(suffix), per_object=True)
+        for name, suffix in (
+            ("questions_print", "questions/print/"),
+            ("meeting_ics", "meeting.ics"),
+            ("agenda_docx", "agenda.docx"),
+            ("minutes_docx", "minutes.docx"),
+        )
+    ),
+    *(
+        Row(f"meetings:{name}", _POST_ONLY, _meeting_url(suffix), per_object=True)
+        for name, suffix in (
+            ("add_coordinators", "invitations/coordinators/"),
+            ("send_invitations", "invitations/send/"),
+            ("resend_invitation", "invitations/1/resend/"),
+            ("my_reply", "reply/"),
+        )
+    ),
+]
+
 SITE_ROWS = [
     Row("dashboard", _SIGNED_IN, _fixed("/")),
     Row("healthz", answers(staff="200", non_staff="200"), _fixed("/healthz")),
@@ -688,7 +744,7 @@ SITE_ROWS = [
 
 
 def all_rows() -> list[Row]:
-    return [*SITE_ROWS, *admin_rows()]
+    return [*SITE_ROWS, *MEETING_WORKSPACE_ROWS, *admin_rows()]
 
 
 # --- the URL patterns of the project -------------------------------------------------------------
