@@ -391,15 +391,17 @@ def _region_panels(
         resources[region_id].append(ResourceFacts(kind, children, adults, medical))
     held: dict[int, list[dt.date]] = defaultdict(list)
     planned: dict[int, list[dt.date]] = defaultdict(list)
+    planned_numbers: dict[int, dict[dt.date, int]] = defaultdict(dict)
     # The zone is looked up once: timezone.localtime() asks for it on every call, and at
     # national size that was 13,400 lookups (~30 ms); astimezone is what localtime then does.
     zone = timezone.get_current_timezone()
-    for _id, region_id, _number, status, starts_at in meetings:
+    for _id, region_id, number, status, starts_at in meetings:
         day = starts_at.astimezone(zone).date()
         if status == MeetingStatus.HELD:
             held[region_id].append(day)
         elif status == MeetingStatus.PLANNED:
             planned[region_id].append(day)
+            planned_numbers[region_id].setdefault(day, number)
     rows_by_region: dict[int, list[TownRow]] = defaultdict(list)
     for row in rows:
         rows_by_region[row.town.region_id].append(row)
@@ -420,6 +422,7 @@ def _region_panels(
                     planned_dates=planned[region.pk],
                     fiscal_year=fiscal_year,
                     today=today,
+                    planned_numbers=planned_numbers[region.pk],
                 ),
             )
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -316,6 +316,7 @@ class MeetingSchedule:
     next_due: dt.date | None  # None: no meeting held or planned yet
     days_until_due: int | None  # negative when overdue
     is_planned: bool  # the due date is a planned meeting's date
+    next_number: int | None = None  # 第N回 of that planned meeting
 
 
 def meeting_schedule(
@@ -324,6 +325,7 @@ def meeting_schedule(
     planned_dates: Iterable[dt.date],
     fiscal_year: int,
     today: dt.date,
+    planned_numbers: Mapping[dt.date, int] | None = None,
 ) -> MeetingSchedule:
     """Meetings held in the fiscal year against the quarterly target, and when the next one is
     due: the next planned meeting if there is one, else three months after the last held."""
@@ -344,4 +346,5 @@ def meeting_schedule(
         next_due=due,
         days_until_due=None if due is None else (due - today).days,
         is_planned=planned,
+        next_number=(planned_numbers or {}).get(due) if planned else None,
     )

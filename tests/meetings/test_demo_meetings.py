@@ -130,6 +130,8 @@ def test_a_fresh_demo_dashboard_names_the_next_meeting_without_an_overdue_warnin
     fourth = Meeting.objects.get(region__name="児玉郡市", number=4)
     assert "超過" not in html
     assert wareki(fourth.held_on) in html
+    summary = html.split('data-stat="next-meeting"')[1].split("</div>")[0]
+    assert "第4回" in summary and "予定" in summary and wareki(fourth.held_on) in summary
     listing = client.get("/meetings/").content.decode()
     assert 'data-meeting="4"' in listing
 
