@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +36,7 @@ from hokenfukushi.pages import scope_required
 from hokenfukushi.scope import can_edit_regions, is_coordinator_account
 from meetings.connections import MeetingAttendees, coordinator_contacts, shared_with
 from meetings.member_forms import ActionProgressForm
-from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
+from meetings.models import ActionItem, Attendance, Invitation, Meeting, MeetingStatus
 from meetings.views import chosen_region
 
 
@@ -70,7 +71,17 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "coordinator": coordinator,
             "upcoming_meetings": list(
-                Meeting.objects.visible_to(user).upcoming().select_related("region")[:3]
+                Meeting.objects.visible_to(user)
+                .upcoming()
+                .select_related("region")
+                .prefetch_related(
+                    # the coordinator's own invitation, to show their 出欠 beside each meeting
+                    Prefetch(
+                        "invitations",
+                        queryset=Invitation.objects.filter(coordinator=coordinator),
+                        to_attr="my_invitations",
+                    )
+                )[:3]
             ),
             "actions": list(
                 ActionItem.objects.editable_by(user)

@@ -46,6 +46,26 @@ def test_me_shows_next_meeting_own_items_activity_and_profile(client_for, me, to
     assert me.organization.name in text
 
 
+def test_me_shows_my_own_reply_to_each_upcoming_meeting(client_for, me, town):
+    from meetings.factories import InvitationFactory
+
+    today = timezone.localdate()
+    answered = meeting_on(town.region, 5, today + dt.timedelta(days=20), status="planned")
+    invited = meeting_on(town.region, 6, today + dt.timedelta(days=50), status="planned")
+    meeting_on(town.region, 7, today + dt.timedelta(days=80), status="planned")
+    InvitationFactory(
+        meeting=answered, coordinator=me, email=me.work_email or "me@example.jp", reply="attending"
+    )
+    InvitationFactory(meeting=invited, coordinator=me, email="me2@example.jp")
+    # a colleague's answer is not mine
+    InvitationFactory(meeting=invited, coordinator=_colleague(town), reply="absent")
+    text = client_for("coordinator_user").get("/me/").text
+    articles = text.split('class="upcoming-meeting"')[1:]
+    assert "出席" in articles[0] and "出欠を変更する" in articles[0]
+    assert "未回答" in articles[1] and "出欠を回答する" in articles[1] and "欠席" not in articles[1]
+    assert "案内はまだ届いていません" in articles[2]
+
+
 def test_me_empty_states(client_for, me):
     text = client_for("coordinator_user").get("/me/").text
     assert "予定されている会議はまだありません" in text
@@ -294,7 +314,7 @@ def test_query_count_does_not_grow(client_for, me, town, url, django_assert_num_
 
 # session, user, the account's scope, then /me/: record, its towns, its topics, this quarter's
 # entries, the record's history, upcoming meetings, open items;
-ME_QUERIES = 10
+ME_QUERIES = 10  # one more when upcoming meetings are listed (the coordinator's own invitations)
 # /network/: regions, coordinators, towns, topics, attendance of held meetings, the town filter.
 NETWORK_QUERIES = 9
 
