@@ -238,38 +238,49 @@ def _activity_form(request: HttpRequest) -> FiscalYearExportForm:
     return FiscalYearExportForm(data, fiscal_years=selectable_fiscal_years())
 
 
-@login_required
-@require_GET
-def activity_csv(request: HttpRequest) -> HttpResponse:
+def _activity_download(
+    request: HttpRequest,
+    *,
+    kind: ExportKind,
+    what: str,
+    table: Callable[[int], tuple],
+    parameters: dict | None = None,
+) -> HttpResponse:
+    """Both activity exports: a year (this one by default) and an encoding; `table(year)`."""
     _require_read_scope(request.user)
     form = _activity_form(request)
     if not form.is_valid():
-        return _invalid(request, "activity")
+        return _invalid(request, kind.value)
     year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
     return _download(
         request,
-        kind=ExportKind.ACTIVITY,
-        table=activity_tables.activity_table(request.user, year),
+        kind=kind,
+        table=table(year),
         encoding=encoding,
-        filename=_filename("activity", request.user, year),
-        parameters={"fiscal_year": year, "encoding": encoding},
+        filename=_filename(what, request.user, year),
+        parameters={"fiscal_year": year, "encoding": encoding, **(parameters or {})},
+    )
+
+
+@login_required
+@require_GET
+def activity_csv(request: HttpRequest) -> HttpResponse:
+    return _activity_download(
+        request,
+        kind=ExportKind.ACTIVITY,
+        what="activity",
+        table=lambda year: activity_tables.activity_table(request.user, year),
     )
 
 
 @login_required
 @require_GET
 def activity_open_data_csv(request: HttpRequest) -> HttpResponse:
-    _require_read_scope(request.user)
-    form = _activity_form(request)
-    if not form.is_valid():
-        return _invalid(request, "activity_open_data")
-    year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
     threshold = settings.OPEN_DATA_SUPPRESSION_THRESHOLD
-    return _download(
+    return _activity_download(
         request,
         kind=ExportKind.ACTIVITY_OPEN_DATA,
-        table=activity_tables.activity_open_data_table(request.user, year, threshold),
-        encoding=encoding,
-        filename=_filename("activity-open-data", request.user, year),
-        parameters={"fiscal_year": year, "encoding": encoding, "threshold": threshold},
+        what="activity-open-data",
+        table=lambda year: activity_tables.activity_open_data_table(request.user, year, threshold),
+        parameters={"threshold": threshold},
     )
