@@ -24,6 +24,7 @@ What is measured (see docs/benchmarks.md for the budgets):
 - inviting 200 people to a meeting (the center's request only queues them, django-tasks-db)
   beside /healthz, and the worker's delivery rate to a local aiosmtpd (benchmarks/invitations.py,
   at the smallest size only: it does not depend on the number of towns).
+- /me/ and /network/ as a coordinator account of the first region: time and query count.
 - region isolation: region B's cached `/` across 100 committed writes to region A's count
   reports (hit ratio; region A's own page, which must miss every time, as the control).
 
@@ -393,6 +394,44 @@ def admin_row(size: int, client, repeat: int) -> Row:
     )
 
 
+def coordinator_account(region):
+    """A coordinator account tied to the region's first active coordinator (the synthetic rows
+    are replaced at each size, so the tie is made again)."""
+    from coordinators.models import Coordinator
+    from hokenfukushi.models import User
+
+    account, _ = User.objects.update_or_create(
+        username="bench_coordinator", defaults={"role": User.Role.COORDINATOR}
+    )
+    Coordinator.objects.filter(account=account).update(account=None)
+    record = (
+        Coordinator.objects.filter(organization__region=region, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    record.account = account
+    record.save(update_fields=["account"])
+    return User.objects.get(pk=account.pk)  # without the cached coordinator_scope
+
+
+def member_rows(size: int, client, repeat: int) -> list[Row]:
+    """/me/ and /network/ as a coordinator of the first region (issue 19): p95 and statements,
+    which must not grow with the number of towns, coordinators or meetings."""
+    rows = []
+    for label, url in (("/me/", "/me/"), ("/network/", "/network/")):
+        samples = timed(lambda url=url: get(client, url), repeat)
+        rows.append(
+            Row(
+                size,
+                f"{label} (coordinator)",
+                median_ms=statistics.median(samples),
+                p95_ms=percentile(samples, 0.95),
+                queries=len(captured_sql(client, url)),
+            )
+        )
+    return rows
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -633,7 +672,7 @@ def main() -> None:
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument(
         "--only",
-        choices=("dashboard", "exports", "admin", "invitations"),
+        choices=("dashboard", "exports", "admin", "invitations", "members"),
         help="measure only these rows (generate_synthetic always runs)",
     )
     args = parser.parse_args()
@@ -694,6 +733,9 @@ def main() -> None:
                 rows.append(
                     export_row(size, label, viewer_client, url, max(5, repeat // 3), same_rows)
                 )
+        if args.only in (None, "members"):
+            member_client = signed_in_client(coordinator_account(admin.region))
+            rows.extend(member_rows(size, member_client, repeat))
         if args.only in (None, "admin"):
             rows.append(admin_row(size, signed_in_client(root), max(5, repeat // 3)))
         if args.only in (None, "invitations") and size == min(sizes):

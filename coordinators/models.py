@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hokenfukushi.constraints import ConstraintErrorsOnFields
-from hokenfukushi.fiscal import FiscalQuarter, fiscal_quarter_of
+from hokenfukushi.fiscal import FiscalQuarter, fiscal_quarter_of, fiscal_year_bounds
 from hokenfukushi.models import Municipality, Region
-from hokenfukushi.scope import ScopedQuerySet
+from hokenfukushi.scope import ScopedQuerySet, count_filter
 from hokenfukushi.validators import validate_single_line
 
 
@@ -673,6 +673,17 @@ class ActivityQuerySet(ScopedQuerySet):
     municipality_path = None  # the center's (and the coordinator's own) rows, not a town's
     coordinator_path = "coordinator"
     private_to_coordinator = True  # a coordinator reads only their own entries
+
+    def counted_for(self, user):
+        """The entries whose counts `user` may see (the dashboard's 活動記録, the activity
+        exports): a coordinator's whole region, municipal staff's own town (scope.count_filter).
+        Only ever read as counts, never listed."""
+        return self._apply(
+            count_filter(user, region_path=self.region_path, town_path="municipality")
+        )
+
+    def in_fiscal_year(self, fiscal_year: int):
+        return self.filter(done_on__range=fiscal_year_bounds(fiscal_year))
 
     def in_quarter(self, quarter: FiscalQuarter):
         return self.filter(done_on__range=(quarter.first_day, quarter.last_day))

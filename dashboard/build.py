@@ -27,6 +27,7 @@ from coordinators.models import (
     TrainingYearRow,
     summarize_coordinators,
 )
+from dashboard.activity import ActivitySection, activity_section
 from dashboard.coverage import (
     Counts,
     Gap,
@@ -109,6 +110,7 @@ class Dashboard:
     open_actions: int
     training_years: list[TrainingYearRow]
     participants: list[MeetingParticipants]
+    activity: ActivitySection | None = None  # the 活動記録 section (dashboard/activity.py)
 
     def rows_with(self, gap_filter: str) -> list[TownRow]:
         """The town rows the table shows for a filter: "" every town, "any" towns with a gap,
@@ -269,6 +271,7 @@ def build_dashboard(
         ).count(),
         training_years=coordinator_summary.training_years,
         participants=_participants(user, meetings, regions_by_id),
+        activity=activity_section(user, fiscal_year=fiscal_year, today=today, region=region),
     )
 
 

@@ -58,6 +58,7 @@ DASHBOARD_MODELS = (
     "caseload.CountReport",
     "coordinators.Organization",
     "coordinators.Coordinator",
+    "coordinators.Activity",  # the 活動記録 section (counts only)
     "meetings.Meeting",
     "meetings.Attendance",
     "meetings.ActionItem",

@@ -16,6 +16,7 @@ from dashboard.cache import cached_dashboard, cached_page
 from dashboard.coverage import FixIn
 from hokenfukushi.fiscal import FIRST_FISCAL_YEAR, current_fiscal_year, default_fiscal_year
 from hokenfukushi.models import Region
+from hokenfukushi.scope import can_edit_regions
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "fiscal_years": range(current, FIRST_FISCAL_YEAR - 1, -1),
                 "show_region": len(data.regions) > 1,
                 "current_fiscal_year": current,
+                # the center's own page of the roll-up and of who has no activity yet
+                "activity_report_url": (
+                    reverse("coordinators:activity") if can_edit_regions(user) else None
+                ),
             },
             csrf_token=csrf_token,
         )

@@ -12,6 +12,8 @@ class ExportKind(models.TextChoices):
     PREFECTURE = "prefecture", _("県報告用（市町村別の集計表）")
     CASELOAD = "caseload", _("報告データ（縦持ち・分析用）")
     OPEN_DATA = "open_data", _("オープンデータ（秘匿処理済み）")
+    ACTIVITY = "activity", _("活動記録（市町村別・四半期別）")
+    ACTIVITY_OPEN_DATA = "activity_open_data", _("活動記録オープンデータ（秘匿処理済み）")
 
 
 def record_export(*, user, export: ExportKind, parameters: dict[str, object]) -> ExportLog:

@@ -9,4 +9,6 @@ urlpatterns = [
     path("prefecture.csv", views.prefecture_csv, name="prefecture"),
     path("caseload.csv", views.caseload_csv, name="caseload"),
     path("open-data.csv", views.open_data_csv, name="open_data"),
+    path("activity.csv", views.activity_csv, name="activity"),
+    path("activity-open-data.csv", views.activity_open_data_csv, name="activity_open_data"),
 ]

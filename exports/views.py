@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 
 from caseload.models import CountReport
-from exports import tables
+from exports import activity_tables, tables
 from exports.csv_output import (
     CP932,
     UTF8,
@@ -81,6 +81,7 @@ def _forms(user: User, data=None, *, bound: str | None = None) -> dict:
             data if bound == "open_data" else None, fiscal_years=years, initial=initial
         ),
         "caseload_form": EncodingForm(data if bound == "caseload" else None),
+        **_activity_forms(data, bound=bound),
     }
 
 
@@ -214,4 +215,72 @@ def caseload_csv(request: HttpRequest) -> HttpResponse:
         encoding=encoding,
         filename=_filename("caseload", request.user),
         parameters={"encoding": encoding},
+    )
+
+
+# --- 活動記録 (issue 19): the roll-up per town × quarter, and its open data ---------------------
+
+
+def _activity_forms(data=None, *, bound: str | None = None) -> dict:
+    """The activity exports open on the current fiscal year (entries are of this year)."""
+    years, initial = selectable_fiscal_years(), {"fiscal_year": current_fiscal_year()}
+    return {
+        f"{kind}_form": FiscalYearExportForm(
+            data if bound == kind else None, fiscal_years=years, initial=initial
+        )
+        for kind in ("activity", "activity_open_data")
+    }
+
+
+def _activity_form(request: HttpRequest) -> FiscalYearExportForm:
+    data = request.GET.copy()
+    data.setdefault("fiscal_year", str(current_fiscal_year()))
+    return FiscalYearExportForm(data, fiscal_years=selectable_fiscal_years())
+
+
+def _activity_download(
+    request: HttpRequest,
+    *,
+    kind: ExportKind,
+    what: str,
+    table: Callable[[int], tuple],
+    parameters: dict | None = None,
+) -> HttpResponse:
+    """Both activity exports: a year (this one by default) and an encoding; `table(year)`."""
+    _require_read_scope(request.user)
+    form = _activity_form(request)
+    if not form.is_valid():
+        return _invalid(request, kind.value)
+    year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
+    return _download(
+        request,
+        kind=kind,
+        table=table(year),
+        encoding=encoding,
+        filename=_filename(what, request.user, year),
+        parameters={"fiscal_year": year, "encoding": encoding, **(parameters or {})},
+    )
+
+
+@login_required
+@require_GET
+def activity_csv(request: HttpRequest) -> HttpResponse:
+    return _activity_download(
+        request,
+        kind=ExportKind.ACTIVITY,
+        what="activity",
+        table=lambda year: activity_tables.activity_table(request.user, year),
+    )
+
+
+@login_required
+@require_GET
+def activity_open_data_csv(request: HttpRequest) -> HttpResponse:
+    threshold = settings.OPEN_DATA_SUPPRESSION_THRESHOLD
+    return _activity_download(
+        request,
+        kind=ExportKind.ACTIVITY_OPEN_DATA,
+        what="activity-open-data",
+        table=lambda year: activity_tables.activity_open_data_table(request.user, year, threshold),
+        parameters={"threshold": threshold},
     )

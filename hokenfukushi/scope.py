@@ -14,6 +14,9 @@ units):
 |                 | if its own                    | owns (action items' progress)      |
 | anyone else     | nothing                       | nothing                            |
 
+Counts of rows private to a coordinator (the dashboard's 活動記録 and its exports) follow
+`count_filter`: the region's totals for a coordinator, the own town's for municipal staff.
+
 Every model that belongs to a region or a town gets `visible_to(user)` / `editable_by(user)` by
 using `ScopedQuerySet` and naming the lookup paths to its region and (optionally) its town.
 Rows a coordinator may own name `coordinator_path` (the row's coordinator record, "id" for the
@@ -107,6 +110,20 @@ def read_filter(
     if region_path is not None:
         return _equals(region_path, region_id)
     return _equals(f"{municipality_path}__region", region_id)
+
+
+def count_filter(user, *, region_path: str | None, town_path: str) -> Q | None:
+    """A Q object restricting rows to those a user may see counted (totals per town and
+    quarter, never the rows themselves); None means unrestricted.
+
+    For rows private to a coordinator (activity entries): a coordinator sees their region's
+    counts, not only their own entries; municipal staff see their own town's (`town_path`, the
+    row's town); everyone else what they read."""
+    if _is_active_user(user) and user.role == user.Role.MUNICIPAL:
+        if user.municipality_id is None:
+            return _NOTHING
+        return _equals(town_path, user.municipality_id)
+    return read_filter(user, region_path=region_path, municipality_path=None)
 
 
 def edit_filter(

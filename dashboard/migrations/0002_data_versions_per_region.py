@@ -76,21 +76,21 @@ def _pg_trigger(table: str, operation: str) -> str:
     return f"{table}_data_change_{operation.lower()}"
 
 
-def _sqlite_body(table: str, operation: str) -> str:
+def _sqlite_body(table: str, operation: str, region_of=REGION_OF) -> str:
     rows = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}[operation]
     return " ".join(
         BUMP.format(region=f"COALESCE({re.sub(r'\bt\.', f'{row}.', expression)}, 0)") + ";"
         for row in rows
-        for expression in REGION_OF[table]
+        for expression in region_of[table]
     )
 
 
-def _pg_function(table: str) -> str:
+def _pg_function(table: str, region_of=REGION_OF) -> str:
     def record(rows: str) -> str:
         return " ".join(
             f"INSERT INTO hokenfukushi_datachange (region_id) "
             f"SELECT DISTINCT COALESCE({expression}, 0) FROM {rows} t;"
-            for expression in REGION_OF[table]
+            for expression in region_of[table]
         )
 
     return (
@@ -140,7 +140,9 @@ def create_old_triggers(apps, schema_editor):
                 )
 
 
-def create_triggers(apps, schema_editor):
+def create_triggers(apps, schema_editor, region_of=REGION_OF, *, bump_function=True):
+    """The triggers of the tables in `region_of` (a later migration passes its own tables, and
+    leaves the deferred bump function, laid here, alone)."""
     run = schema_editor.execute
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
@@ -150,29 +152,30 @@ def create_triggers(apps, schema_editor):
             "DELETE": "REFERENCING OLD TABLE AS old_rows",
             "TRUNCATE": "",
         }
-        for table in REGION_OF:
-            run(_pg_function(table))
+        for table in region_of:
+            run(_pg_function(table, region_of))
             for operation, referencing in transitions.items():
                 run(
                     f'CREATE TRIGGER "{_pg_trigger(table, operation)}" AFTER {operation} '
                     f'ON "{table}" {referencing} FOR EACH STATEMENT '
                     f"EXECUTE FUNCTION {_function(table)}()"
                 )
-        _bump_function(run, BUMP.format(region="NEW.region_id"))
+        if bump_function:
+            _bump_function(run, BUMP.format(region="NEW.region_id"))
     elif vendor == "sqlite":
-        for table in REGION_OF:
+        for table in region_of:
             for operation in OPERATIONS:
                 run(
                     f'CREATE TRIGGER "{_sqlite_trigger(table, operation)}" AFTER {operation} '
-                    f'ON "{table}" BEGIN {_sqlite_body(table, operation)} END'
+                    f'ON "{table}" BEGIN {_sqlite_body(table, operation, region_of)} END'
                 )
     else:
         raise NotImplementedError(f"データ版のトリガーは {vendor} に未対応です")
 
 
-def drop_triggers(apps, schema_editor):
+def drop_triggers(apps, schema_editor, region_of=REGION_OF, *, bump_function=True):
     run = schema_editor.execute
-    for table in REGION_OF:
+    for table in region_of:
         if schema_editor.connection.vendor == "postgresql":
             for operation in (*OPERATIONS, "TRUNCATE"):
                 run(f'DROP TRIGGER IF EXISTS "{_pg_trigger(table, operation)}" ON "{table}"')
@@ -180,7 +183,7 @@ def drop_triggers(apps, schema_editor):
         else:
             for operation in OPERATIONS:
                 run(f'DROP TRIGGER IF EXISTS "{_sqlite_trigger(table, operation)}"')
-    if schema_editor.connection.vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql" and bump_function:
         _bump_function(run, OLD_BUMP)
 
 

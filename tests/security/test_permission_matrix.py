@@ -716,6 +716,12 @@ SITE_ROWS = [
     Row("exports:prefecture", _SIGNED_IN, _fixed("/exports/prefecture.csv?fiscal_year=2025")),
     Row("exports:open_data", _SIGNED_IN, _fixed("/exports/open-data.csv?fiscal_year=2025")),
     Row("exports:caseload", _SIGNED_IN, _fixed("/exports/caseload.csv")),
+    Row("exports:activity", _SIGNED_IN, _fixed("/exports/activity.csv?fiscal_year=2025")),
+    Row(
+        "exports:activity_open_data",
+        _SIGNED_IN,
+        _fixed("/exports/activity-open-data.csv?fiscal_year=2025"),
+    ),
     # --- the admin site itself ---
     Row("admin:index", answers(staff="200"), _fixed("/admin/")),
     Row(

@@ -1,0 +1,99 @@
+"""The dashboard's 活動記録 section: the coordinators' support activity per town × quarter of
+the fiscal year shown (個別支援 / 地域支援), and how many placed coordinators have no entry yet
+this quarter ("trained but not yet active").
+
+Who sees what is `Activity.objects.counted_for(user)` (scope.count_filter): the center and the
+prefecture viewer the towns they read, municipal staff their own town, a coordinator their
+region's counts. Counts only: no coordinator is named here. Two statements, whatever the number
+of towns: the roll-up and the count of coordinators without activity.
+
+The cached dashboard is shared by users of the same `dashboard.cache.scope_key` (the read scope
+and the own town); `counted_for` gives all of them the same entries (a coordinator and its
+region's center count the same region), so the section can be cached with the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from coordinators.models import Activity, ActivityRollupRow, Coordinator
+from hokenfukushi.fiscal import FiscalQuarter, fiscal_quarter_of
+from hokenfukushi.models import Region, User
+
+
+@dataclass(frozen=True)
+class ActivityCell:
+    individual: int = 0
+    community: int = 0
+
+
+@dataclass(frozen=True)
+class ActivityTownRow:
+    code: str
+    name: str
+    cells: tuple[ActivityCell, ...]  # one per quarter, Q1 to Q4
+
+    @property
+    def total(self) -> int:
+        return sum(cell.individual + cell.community for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class ActivitySection:
+    fiscal_year: int
+    quarters: tuple[FiscalQuarter, ...]
+    rows: list[ActivityTownRow]  # towns with at least one entry in the year, by 団体コード
+    totals: tuple[ActivityCell, ...]
+    this_quarter: FiscalQuarter
+    without_activity: int  # placed (active) coordinators with no entry this quarter
+
+    @property
+    def total(self) -> int:
+        return sum(cell.individual + cell.community for cell in self.totals)
+
+
+def activity_table(
+    rows: Sequence[ActivityRollupRow], fiscal_year: int
+) -> tuple[list[ActivityTownRow], tuple[ActivityCell, ...]]:
+    """The roll-up of one fiscal year as a town × quarter table and its totals per quarter.
+    Rows of other years are left out."""
+    quarters = [FiscalQuarter(fiscal_year, q) for q in (1, 2, 3, 4)]
+    towns: dict[str, tuple[str, dict[FiscalQuarter, ActivityCell]]] = {}
+    for row in rows:
+        if row.quarter.fiscal_year != fiscal_year:
+            continue
+        _name, cells = towns.setdefault(row.municipality_code, (row.municipality_name, {}))
+        cells[row.quarter] = ActivityCell(row.individual, row.community)
+    table = [
+        ActivityTownRow(code, name, tuple(cells.get(q, ActivityCell()) for q in quarters))
+        for code, (name, cells) in sorted(towns.items())
+    ]
+    totals = tuple(
+        ActivityCell(
+            sum(row.cells[i].individual for row in table),
+            sum(row.cells[i].community for row in table),
+        )
+        for i in range(len(quarters))
+    )
+    return table, totals
+
+
+def activity_section(
+    user: User, *, fiscal_year: int, today: dt.date, region: Region | None
+) -> ActivitySection:
+    entries = Activity.objects.counted_for(user).in_fiscal_year(fiscal_year)
+    placed = Coordinator.objects.visible_to(user)
+    if region is not None:
+        entries = entries.filter(municipality__region=region)
+        placed = placed.filter(organization__region=region)
+    this_quarter = fiscal_quarter_of(today)
+    rows, totals = activity_table(entries.rollup_by_town_and_quarter(), fiscal_year)
+    return ActivitySection(
+        fiscal_year=fiscal_year,
+        quarters=tuple(FiscalQuarter(fiscal_year, q) for q in (1, 2, 3, 4)),
+        rows=rows,
+        totals=totals,
+        this_quarter=this_quarter,
+        without_activity=placed.without_activity_in(this_quarter).count(),
+    )
