@@ -84,7 +84,7 @@ def test_numbers_are_written_as_before(hostile_region, client_for):
     assert 'data-stat="population">129,873人' in page  # grouped: |thousands
     assert 'data-value="129873">129,873</td>' in page  # the town row: raw sort key, grouped text
     assert 'data-stat="smid_adults">1234人' in page  # counts are never grouped
-    assert '<td class="num">129,873</td>' in page  # the table's total row
+    assert '<td class="num" data-label="人口">129,873</td>' in page  # the table's total row
 
 
 def test_labels_are_japanese(hostile_region, client_for):
