@@ -298,3 +298,11 @@ def test_the_late_year_is_the_newest_whose_due_day_has_passed(today, month_day):
     year = latest_overdue_fiscal_year(today, month_day)
     assert report_due_on(year, month_day) < today
     assert report_due_on(year + 1, month_day) >= today
+
+
+def test_a_changed_due_day_is_not_served_from_the_cached_page(world, on_day, client_for, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    client = client_for("region_admin")
+    assert "令和8年6月30日" in _group(_todo(client), "late-towns")
+    settings.REPORT_DUE_MONTH_DAY = "09-30"
+    assert "令和7年9月30日" in _group(_todo(client), "late-towns")
