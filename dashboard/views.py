@@ -14,6 +14,7 @@ from caseload.models import CountReport
 from dashboard.build import build_dashboard
 from dashboard.cache import cached_dashboard, cached_page
 from dashboard.coverage import FixIn
+from dashboard.todo import build_todo, todo_settings
 from hokenfukushi.fiscal import FIRST_FISCAL_YEAR, current_fiscal_year, default_fiscal_year
 from hokenfukushi.models import Region
 from hokenfukushi.scope import can_edit_regions
@@ -133,6 +134,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "dashboard/dashboard.html",
             {
                 "data": data,
+                "todo": build_todo(user, today=today, region=region),
                 "rows": data.rows_with(gap_filter),
                 "fix_links": _fix_links(user),
                 "gap_filter": gap_filter,
@@ -152,7 +154,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         cached_page(
             request,
-            parts=(fiscal_year, gap_filter),
+            parts=(fiscal_year, gap_filter, *todo_settings()),
             today=today,
             region=region,
             render=render_page,

@@ -175,6 +175,12 @@ CASELOAD_IMPORT_MAX_ROWS = env.int("CASELOAD_IMPORT_MAX_ROWS", default=2000)
 OPEN_DATA_SUPPRESSION_THRESHOLD = env.int("OPEN_DATA_SUPPRESSION_THRESHOLD", default=3)
 # Meetings per fiscal year the network aims for (quarterly).
 MEETINGS_PER_YEAR_TARGET = env.int("MEETINGS_PER_YEAR_TARGET", default=4)
+# The day each fiscal year's count report is due (MM-DD within that fiscal year: 06-30 is 30 June
+# of it, 01-31 is 31 January of the next calendar year); checked at start-up (caseload.deadlines).
+REPORT_DUE_MONTH_DAY = env.str("REPORT_DUE_MONTH_DAY", default="06-30")
+# 次回に向けて items open longer than this many days (since their meeting) are on the base center's
+# to-do list with their age, whatever their 期限.
+ACTION_ITEM_STALE_DAYS = env.int("ACTION_ITEM_STALE_DAYS", default=180)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -67,11 +67,15 @@ def test_names_from_the_data_are_escaped_everywhere(hostile_region, client_for, 
     page = _page(client_for(user))
     assert HOSTILE not in page
     assert "&amp;lt;" not in page  # escaped once, not twice
-    # The town: its row (name and sort key), its chart bar and the chart's table.
-    assert page.count(f"町{ESCAPED}") == 4
+    # The town: its row (name and sort key), its chart bar and the chart's table (and in the
+    # to-do when its report for the year now due is missing, which depends on the day).
+    todo = page.split('id="todo"')[1].split("</section>")[0]
+    assert page.count(f"町{ESCAPED}") - todo.count(f"町{ESCAPED}") == 4
     # The region: the lead, its gap panel, and for the prefecture viewer also the region
     # picker, the town row's region column and the meeting chart and table (region-qualified).
-    assert page.count(f"圏域{ESCAPED}") == (2 if role == "region_admin" else 6)
+    assert page.count(f"圏域{ESCAPED}") - todo.count(f"圏域{ESCAPED}") == (
+        2 if role == "region_admin" else 6
+    )
     assert ESCAPED in page.split('class="site-user"')[1].split("</span>")[0]  # the user's name
 
 
@@ -80,7 +84,7 @@ def test_numbers_are_written_as_before(hostile_region, client_for):
     assert 'data-stat="population">129,873人' in page  # grouped: |thousands
     assert 'data-value="129873">129,873</td>' in page  # the town row: raw sort key, grouped text
     assert 'data-stat="smid_adults">1234人' in page  # counts are never grouped
-    assert '<td class="num">129,873</td>' in page  # the table's total row
+    assert '<td class="num" data-label="人口">129,873</td>' in page  # the table's total row
 
 
 def test_labels_are_japanese(hostile_region, client_for):
