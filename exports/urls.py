@@ -9,4 +9,6 @@ urlpatterns = [
     path("prefecture.csv", views.prefecture_csv, name="prefecture"),
     path("caseload.csv", views.caseload_csv, name="caseload"),
     path("open-data.csv", views.open_data_csv, name="open_data"),
+    # .xlsx twins: prefecture.xlsx, open-data.xlsx, caseload.xlsx (views.SHEET_EXPORTS)
+    *views.sheet_url_patterns(),
 ]

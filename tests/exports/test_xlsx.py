@@ -1,4 +1,4 @@
-"""exports/xlsx.py: what a spreadsheet user gets, read back with openpyxl."""
+"""hokenfukushi/xlsx.py: what a spreadsheet user gets, read back with openpyxl."""
 
 import datetime as dt
 import io
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from exports.xlsx import (
+from hokenfukushi.xlsx import (
     COUNT_FORMAT,
     DEFINITIONS_SHEET,
     IN_MEMORY_ROWS,

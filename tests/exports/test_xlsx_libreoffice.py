@@ -1,10 +1,10 @@
-"""An .xlsx from exports/xlsx.py as a LibreOffice Calc user sees it (headless soffice)."""
+"""An .xlsx from hokenfukushi/xlsx.py as a LibreOffice Calc user sees it (headless soffice)."""
 
 import datetime as dt
 
 import pytest
 
-from exports.xlsx import Column, Kind, write_workbook_to
+from hokenfukushi.xlsx import Column, Kind, write_workbook_to
 from tests.spreadsheets import Shown
 
 pytestmark = pytest.mark.spreadsheet
