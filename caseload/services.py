@@ -329,6 +329,13 @@ class PlannedRow:
     outcome: ImportOutcome
     existing: CountReport | None
 
+    @property
+    def changes(self) -> list[str]:
+        """What the row changes in its existing report: 「医療的ケア児 4→5」 per count."""
+        if self.existing is None:
+            return []
+        return rules.count_changes(self.existing.counts, self.counts)
+
 
 @dataclass(frozen=True, slots=True)
 class ImportPlan:
@@ -399,7 +406,8 @@ def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportP
                     row.line,
                     None,
                     f"{town.name}の{wareki(row.as_of)}時点の報告は"
-                    f"{ReportStatus(report.status).label}のため変更できません。"
+                    f"{ReportStatus(report.status).label}のため変更できません"
+                    f"（変わった値: {'、'.join(rules.count_changes(report.counts, row.counts))}）。"
                     "基幹相談支援センターに差し戻しを依頼してから取り込んでください。",
                 )
             )
