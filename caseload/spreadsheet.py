@@ -42,7 +42,7 @@ from openpyxl.xml.functions import iterparse  # openpyxl's own XML parser (defus
 
 from caseload import rules
 from caseload.rules import _column_key, _normalise  # the header and cell rules of the parser
-from hokenfukushi.codes import restore_leading_zero
+from hokenfukushi.codes import restore_leading_zero, restored_code_message
 
 logger = logging.getLogger(__name__)
 
@@ -119,10 +119,7 @@ class RestoredCode:
 
     @property
     def message(self) -> str:
-        return (
-            f"{self.line}行目: 団体コード「{self.original}」は先頭の0が落ちていたため"
-            f"「{self.code}」として読みました。"
-        )
+        return f"{self.line}行目: {restored_code_message(self.original, self.code)}"
 
 
 @dataclass(frozen=True, slots=True)
