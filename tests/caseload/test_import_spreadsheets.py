@@ -19,19 +19,12 @@ from caseload.models import CountReport, ReportStatus
 from hokenfukushi.factories import RegionAdminFactory
 from hokenfukushi.models import Municipality, Region
 from hokenfukushi.xlsx import TEXT_FORMAT, WAREKI_DATE_FORMAT
+from tests.caseload.test_spreadsheet import HEADER, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/caseload/countreport/import/"
 TEMPLATE_XLSX = "/admin/caseload/countreport/import/template.xlsx"
-HEADER = [
-    "団体コード",
-    "基準日",
-    "重症心身障害児",
-    "医療的ケア児",
-    "重症心身障害者",
-    "医療的ケア者",
-]
 NEW_DATE = dt.date(2025, 10, 1)
 
 
@@ -53,12 +46,6 @@ def download(client, name, **params):
 
 def outcomes(preview):
     return preview.context["outcomes"]
-
-
-def xlsx_bytes(book) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def set_column(data: bytes, header: str, change) -> bytes:
