@@ -20,9 +20,12 @@ from hokenfukushi.factories import (
     UserFactory,
 )
 from hokenfukushi.xlsx import COUNT_FORMAT, DEFINITIONS_SHEET, TEXT_FORMAT, WAREKI_DATE_FORMAT
-from tests.exports.test_views import _add_towns, demo  # noqa: F401 (a fixture)
+from tests.exports import test_views
 
 pytestmark = pytest.mark.django_db
+
+demo = test_views.demo  # the 児玉郡市 demo and a prefecture viewer (a fixture)
+_add_towns = test_views._add_towns
 
 EXPORTS = ("prefecture", "open_data", "caseload")
 FIELDS = ("smid_children", "medical_care_children", "smid_adults", "medical_care_adults")
