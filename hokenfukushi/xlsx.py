@@ -170,13 +170,11 @@ def _write_row(out: _Sheet, columns: Sequence[Column], values: Sequence, row: in
         kind = column.kind
         if value is None or value == "":
             pass
-        elif kind is Kind.FISCAL_YEAR:
+        elif kind is Kind.FISCAL_YEAR and _is_number(value):
             year = int(value)
             out.text(row, col, fiscal_year_label(year), column=column.header)
             out.number(row, col + 1, year, out.year_format)
-        elif kind is Kind.DATE:
-            if not isinstance(value, dt.date):
-                raise TypeError(f"{line}行目の「{column.header}」は日付ではありません: {value!r}")
+        elif kind is Kind.DATE and isinstance(value, dt.date):
             if isinstance(value, dt.datetime):
                 value = value.date()
             out.sheet.write_datetime(row, col, value, out.date_format)
@@ -184,7 +182,8 @@ def _write_row(out: _Sheet, columns: Sequence[Column], values: Sequence, row: in
             out.number(row, col, value, out.count_format)
         elif kind is Kind.COUNT:
             raise TypeError(f"{line}行目の「{column.header}」は数値ではありません: {value!r}")
-        else:  # TEXT, or the marker of a suppressed count
+        else:  # TEXT, the marker of a suppressed count, or a label where a date or year goes
+            # (e.g. 「令和7年度」 already written out, or 「—」): a text cell, as in the CSV
             text = value.isoformat() if isinstance(value, dt.date) else str(value)
             out.text(row, col, text, column=column.header)
         col += 2 if kind is Kind.FISCAL_YEAR else 1
