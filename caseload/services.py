@@ -344,6 +344,9 @@ class ImportPlan:
     rows: tuple[PlannedRow, ...]
     errors: tuple[rules.RowError, ...]
     parsed: rules.ParsedCsv
+    # (line, why): rows of a file the app gave out that are not the user's to import but change
+    # nothing, e.g. the other towns of a region-wide export downloaded by a town's staff
+    skipped: tuple[tuple[int, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -360,11 +363,13 @@ class ImportRefused(Exception):
 
 
 def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportPlan:
-    """Check parsed rows against the database and the user's edit scope, in three queries.
+    """Check parsed rows against the database and the user's edit scope, in three queries
+    (four when the file names towns the user may not edit).
 
     Re-importing the same file is safe: identical rows are 変更なし, a changed row updates its
     draft in place, and a changed row for a submitted or approved report is an error (it must
-    be sent back first)."""
+    be sent back first). A row for a town the user may read but not edit is skipped when it
+    changes nothing (an export of the whole region goes back in as it came), else refused."""
     errors = list(parsed.errors)
     codes = {row.code for row in parsed.rows}
     towns = {town.code: town for town in Municipality.objects.filter(code__in=codes)}
@@ -378,9 +383,16 @@ def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportP
         existing_reports = existing_reports.select_for_update()
     existing = {(report.municipality_id, report.as_of): report for report in existing_reports}
 
+    readable = _readable_but_not_editable(user, towns.values(), editable)
     planned: list[PlannedRow] = []
+    skipped: list[tuple[int, str]] = []
     for row in parsed.rows:
         town = towns.get(row.code)
+        if town is not None and town.pk in readable:
+            report = existing.get((town.pk, row.as_of))
+            if report is not None and report.counts == row.counts:
+                skipped.append((row.line, town.name))
+                continue
         if town is None or town.pk not in editable:
             # One answer for an unknown code and a town outside the user's scope: the import
             # does not tell which codes are registered elsewhere.
@@ -414,7 +426,20 @@ def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportP
             continue
         planned.append(PlannedRow(row.line, town, row.as_of, row.counts, outcome, report))
     errors.sort(key=lambda error: error.line or 0)
-    return ImportPlan(rows=tuple(planned), errors=tuple(errors), parsed=parsed)
+    return ImportPlan(
+        rows=tuple(planned), errors=tuple(errors), parsed=parsed, skipped=tuple(skipped)
+    )
+
+
+def _readable_but_not_editable(user, towns: Iterable[Municipality], editable: set[int]) -> set[int]:
+    """Towns of the file the user may read but not edit (one query, only when there are any
+    towns the user may not edit): telling them apart from unknown codes reveals nothing."""
+    others = [town.pk for town in towns if town.pk not in editable]
+    if not others:
+        return set()
+    return set(
+        Municipality.objects.visible_to(user).filter(pk__in=others).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

@@ -382,3 +382,49 @@ def test_municipal_staff_cannot_import_another_towns_rows_from_an_xlsx(
     preview = upload(client_for("municipal_user"), xlsx_bytes(book))
     assert "あなたの担当ではありません" in preview.content.decode()
     assert Municipality.objects.count() == 2 and not CountReport.objects.exists()
+
+
+# --- a town's staff with the region-wide export ---------------------------------------------------
+
+
+@pytest.fixture
+def approved_region(town, other_town):
+    for municipality in (town, other_town):
+        CountReportFactory(municipality=municipality, approved=True, as_of=dt.date(2025, 4, 1))
+
+
+def test_town_staff_upload_the_region_export_back_other_towns_unchanged_are_skipped(
+    client_for, town, other_town, approved_region
+):
+    client = client_for("municipal_user")
+    body = download(client, "prefecture_xlsx", fiscal_year=2025)
+
+    preview = upload(client, body)
+    plan = preview.context["plan"]
+    assert plan.ok, plan.errors
+    assert [(row.municipality, row.outcome) for row in plan.rows] == [(town, "unchanged")]
+    assert [label for _, label in plan.skipped] == [other_town.name]
+    assert "担当外の市町村の行" in preview.content.decode()
+
+    def own_new_date(row, cell):
+        if row[0].value == town.code:
+            cell.value = NEW_DATE
+
+    preview = upload(client, set_column(body, "集計基準日", own_new_date))
+    assert preview.context["plan"].ok and outcomes(preview)["new"] == 1
+    confirm(client, preview)
+    assert list(CountReport.objects.filter(as_of=NEW_DATE).values_list("municipality", flat=True))
+    assert not CountReport.objects.filter(as_of=NEW_DATE, municipality=other_town).exists()
+
+
+def test_town_staff_changing_another_towns_row_is_still_refused(
+    client_for, town, other_town, approved_region
+):
+    client = client_for("municipal_user")
+    data = set_column(
+        download(client, "prefecture_xlsx", fiscal_year=2025), "集計基準日", _new_date
+    )
+    preview = upload(client, data)
+    errors = preview.context["plan"].errors
+    assert len(errors) == 1 and "あなたの担当ではありません" in errors[0].message
+    assert preview.context["confirm_form"] is None
