@@ -67,6 +67,10 @@ class UploadForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     csv_text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    # what the file was, for the history's change reason only (the text is checked again)
+    source = forms.ChoiceField(
+        choices=[("CSV", "CSV"), ("Excel", "Excel")], widget=forms.HiddenInput, required=False
+    )
     submit_all = forms.BooleanField(
         label=_("取り込んだ報告をすべて提出する"),
         required=False,
@@ -199,6 +203,7 @@ def import_view(model_admin, request):
                     user=request.user,
                     parsed=parsed,
                     submit_all=confirm_form.cleaned_data["submit_all"],
+                    source=confirm_form.cleaned_data["source"] or "CSV",
                 )
             except services.ImportRefused as refused:
                 plan = refused.plan
@@ -241,7 +246,16 @@ def import_view(model_admin, request):
             plan=plan,
             outcomes={outcome: plan.count(outcome) for outcome in services.ImportOutcome},
             errors_by_line=_errors_by_line(plan),
-            confirm_form=ConfirmForm(initial={"csv_text": plan.parsed.text}) if plan.ok else None,
+            confirm_form=ConfirmForm(
+                initial={
+                    "csv_text": plan.parsed.text,
+                    "source": "Excel"
+                    if plan.parsed.encoding == spreadsheet.XLSX_ENCODING
+                    else "CSV",
+                }
+            )
+            if plan.ok
+            else None,
             count_labels=list(rules.ALL_LABELS.items()),
             nothing_to_do=plan.ok
             and all(row.outcome == services.ImportOutcome.UNCHANGED for row in plan.rows),

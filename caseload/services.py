@@ -443,7 +443,9 @@ def _readable_but_not_editable(user, towns: Iterable[Municipality], editable: se
 
 
 @transaction.atomic
-def import_count_reports(*, user, parsed: rules.ParsedCsv, submit_all: bool = False) -> ImportPlan:
+def import_count_reports(
+    *, user, parsed: rules.ParsedCsv, submit_all: bool = False, source: str = "CSV"
+) -> ImportPlan:
     """Write every row of a checked file, or nothing: any error refuses the whole file.
 
     The plan is made again here (rows locked) since the database may have changed since the
@@ -454,7 +456,7 @@ def import_count_reports(*, user, parsed: rules.ParsedCsv, submit_all: bool = Fa
     plan = plan_import(user=user, parsed=parsed, lock=True)
     if not plan.ok:
         raise ImportRefused(plan)
-    reason = "CSV取り込み"
+    reason = f"{source}取り込み"  # the history's change reason: CSV取り込み, Excel取り込み
     new_reports = [
         CountReport(
             municipality=row.municipality,

@@ -33,8 +33,10 @@ def upload(client, data: bytes, name="counts.xlsx"):
 
 
 def confirm(client, preview):
+    form = preview.context["confirm_form"]
     return client.post(
-        URL, {"csv_text": preview.context["confirm_form"]["csv_text"].value(), "confirm": "1"}
+        URL,
+        {"csv_text": form["csv_text"].value(), "source": form["source"].value(), "confirm": "1"},
     )
 
 
@@ -108,6 +110,7 @@ def test_as_center_prefecture_xlsx_with_a_new_date_previews_four_new_reports(cli
     assert [(r.municipality.code, r.counts, r.status) for r in written] == [
         (code, approved[code], ReportStatus.DRAFT) for code in sorted(approved)
     ]
+    assert {r.history.get().history_change_reason for r in written} == {"Excel取り込み"}
 
 
 def test_as_center_prefecture_csv_with_a_new_date_previews_four_new_reports(client_for, center):
