@@ -13,6 +13,7 @@ What is measured (see docs/benchmarks.md for the budgets):
 - dashboard `/` as a region admin (one region) and as the prefecture viewer (all towns): median
   and p95 time through the whole Django stack in-process, query count, and the ratio of p95 to a
   floor view that runs exactly the same SQL through a plain cursor and returns text;
+- prefecture.xlsx beside prefecture.csv (same rows): time as a multiple of the CSV's, peak memory;
 - prefecture.csv and caseload.csv as the prefecture viewer: median time and peak Python memory
   (tracemalloc, a separate run), and the ratio to PostgreSQL's COPY (…) TO STDOUT WITH CSV of
   the same SELECT statements, both bare (the `ratio` column) and served as the streamed
@@ -327,6 +328,30 @@ def export_row(size: int, label: str, client, url: str, repeat: int, same_rows=N
     )
 
 
+def xlsx_export_row(size: int, label: str, client, url: str, repeat: int, twin: Row) -> Row:
+    """An .xlsx download against its CSV twin of the same rows (`twin`, measured just before):
+    floor and ratio are the CSV's median and this one's multiple of it (issue 24: ≤ 3×)."""
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    samples = timed(lambda: get(client, url), repeat)
+    median = statistics.median(samples)
+    return Row(
+        size,
+        label,
+        median_ms=median,
+        p95_ms=percentile(samples, 0.95),
+        queries=len(captured_sql(client, url)),
+        floor_ms=twin.median_ms,
+        ratio=median / twin.median_ms,
+        extra={
+            "floor": twin.measure,
+            "ratio vs COPY": f"{median / twin.floor_ms:.2f}",
+            "peak KiB": f"{peak_memory_kib(client, url):,.0f}",
+            "xlsx bytes": f"{len(body):,}",
+        },
+    )
+
+
 def region_isolation_rows(size: int, writes: int = 100) -> list[Row]:
     """Region B's page (the benchmark admin's region) across `writes` committed writes to region
     A's count reports, each followed by a request for B's page and one for A's: the share of B's
@@ -619,7 +644,7 @@ def budgets(rows: list[Row]) -> str:
                 served = float(row.extra["ratio vs COPY served"])
                 line(f"{label} ≤ 2 × COPY served ({size:,} towns)", f"{served:.2f}", served <= 2)
     if 63 in sizes and 1741 in sizes:
-        for label in ("prefecture.csv", "caseload.csv"):
+        for label in ("prefecture.csv", "caseload.csv", "prefecture.xlsx"):
             small, large = _find(rows, 63, label), _find(rows, 1741, label)
             if small is not None and large is not None:
                 kib = [float(r.extra["peak KiB"].replace(",", "")) for r in (small, large)]
@@ -628,6 +653,14 @@ def budgets(rows: list[Row]) -> str:
                     f"{kib[0]:,.0f} → {kib[1]:,.0f} KiB ({kib[1] / kib[0]:.2f})",
                     kib[1] <= 1.5 * kib[0],
                 )
+    for size in sizes:
+        row = _find(rows, size, "prefecture.xlsx")
+        if row is not None:
+            line(
+                f"prefecture.xlsx ≤ 3 × prefecture.csv ({size:,} towns)",
+                f"{row.ratio:.2f}",
+                row.ratio <= 3,
+            )
     for role in ("region admin", "prefecture"):
         counts = {
             size: row.queries
@@ -733,6 +766,16 @@ def main() -> None:
                 rows.append(
                     export_row(size, label, viewer_client, url, max(5, repeat // 3), same_rows)
                 )
+            rows.append(
+                xlsx_export_row(
+                    size,
+                    "prefecture.xlsx",
+                    viewer_client,
+                    f"/exports/prefecture.xlsx?fiscal_year={fiscal_year}",
+                    max(5, repeat // 3),
+                    _find(rows, size, "prefecture.csv"),
+                )
+            )
         if args.only in (None, "members"):
             member_client = signed_in_client(coordinator_account(admin.region))
             rows.extend(member_rows(size, member_client, repeat))

@@ -6,7 +6,7 @@ export adds the same SQL and response time to each; prefecture.csv took ~30 ms a
 
     python -m uv run --frozen python benchmarks/xlsx_vs_csv.py [--runs 7] [--sizes 63,1741]
 
-Rows: the CSV writer; exports/xlsx.py (xlsxwriter constant_memory, with the 説明 sheet, widths,
+Rows: the CSV writer; hokenfukushi/xlsx.py (xlsxwriter constant_memory, with the 説明 sheet, widths,
 frozen header, autofilter); and, for the choice between the two libraries, openpyxl's write-only
 mode writing the same cells with the same formats (one reused cell per column and format, its
 fastest way).
@@ -28,7 +28,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from exports.csv_output import UTF8, stream_csv  # noqa: E402
-from exports.xlsx import (  # noqa: E402
+from hokenfukushi.fiscal import fiscal_year_label  # noqa: E402
+from hokenfukushi.xlsx import (  # noqa: E402
     COUNT_FORMAT,
     TEXT_FORMAT,
     WAREKI_DATE_FORMAT,
@@ -37,7 +38,6 @@ from exports.xlsx import (  # noqa: E402
     Kind,
     write_workbook_to,
 )
-from hokenfukushi.fiscal import fiscal_year_label  # noqa: E402
 
 COLUMNS = (
     Column("団体コード"),
@@ -180,7 +180,7 @@ def main() -> None:
     args = parser.parse_args()
     writers: dict[str, Callable[[int], int]] = {
         "CSV (stream_csv)": write_csv,
-        "exports/xlsx.py (xlsxwriter)": write_exports_xlsx,
+        "hokenfukushi/xlsx.py (xlsxwriter)": write_exports_xlsx,
         "openpyxl write-only, same cells": write_openpyxl,
     }
     print(f"columns: {len(CSV_HEADER)}, runs: {args.runs} (median)\n")

@@ -390,6 +390,11 @@ class CountReportAdmin(ScopedModelAdmin):
                 name="caseload_countreport_import_template",
             ),
             path(
+                "import/template.xlsx",
+                wrap(self.import_template_xlsx_view),
+                name="caseload_countreport_import_template_xlsx",
+            ),
+            path(
                 "<int:object_id>/submit/",
                 wrap(self.transition_view),
                 {"action": rules.Action.SUBMIT},
@@ -488,6 +493,11 @@ class CountReportAdmin(ScopedModelAdmin):
         from caseload.admin_import import import_template_view
 
         return import_template_view(request)
+
+    def import_template_xlsx_view(self, request):
+        from caseload.admin_import import import_template_xlsx_view
+
+        return import_template_xlsx_view(request)
 
 
 def _comparison_rows(report: CountReport, previous: CountReport | None, flags) -> list[dict]:

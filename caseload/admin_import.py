@@ -1,7 +1,10 @@
-"""CSV import in the admin: upload -> preview of every row and every error -> confirm.
+"""Count import in the admin (CSV or .xlsx): upload -> preview of every row and every error ->
+confirm.
 
-The preview carries the decoded file text in a hidden field; confirming parses and checks it
-again inside the write transaction, so nothing the preview showed can be bypassed."""
+The upload is read by `spreadsheet.read_count_file` into the import's columns as CSV text
+(an .xlsx, or any count file the app gave out: the template, prefecture / caseload exports);
+the preview carries that text in a hidden field, and confirming parses and checks it again
+inside the write transaction, so nothing the preview showed can be bypassed."""
 
 from __future__ import annotations
 
@@ -18,10 +21,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from caseload import definitions, rules, services
+from caseload import definitions, rules, services, spreadsheet
+from caseload.models import CountReport
 from hokenfukushi.fiscal import current_fiscal_year, fiscal_year_bounds, wareki
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import can_edit_anything
+from hokenfukushi.xlsx import XLSX_CONTENT_TYPE, Column, Kind, write_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +42,16 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_("CSVファイル"),
+        label=_("CSV または Excel（.xlsx）ファイル"),
         help_text=_(
             "列: 団体コード, 基準日, 重症心身障害児, 医療的ケア児, 重症心身障害者, 医療的ケア者"
             "（任意: 重症心身障害児のうち医療的ケアが必要な方, 重症心身障害者のうち医療的ケアが"
-            "必要な方）。文字コードは UTF-8（BOM付き可）または Shift_JIS。"
+            "必要な方）。CSV の文字コードは UTF-8（BOM付き可）または Shift_JIS。"
+            "このシステムからダウンロードした県報告用・報告データのファイルもそのまま選べます"
+            "（集計基準日は基準日として読み、計の行とほかの列は使いません）。"
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv," + XLSX_CONTENT_TYPE}
         ),
     )
 
@@ -49,11 +59,18 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("ファイルが大きすぎます（2MBまで）。"))
+        # Read here, so that a file that cannot be read at all (not a workbook, protected by a
+        # password, a zip bomb, …) is the form's Japanese error and the page stays as it was.
+        self.count_file = spreadsheet.read_count_file(upload.read())
         return upload
 
 
 class ConfirmForm(forms.Form):
     csv_text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    # what the file was, for the history's change reason only (the text is checked again)
+    source = forms.ChoiceField(
+        choices=[("CSV", "CSV"), ("Excel", "Excel")], widget=forms.HiddenInput, required=False
+    )
     submit_all = forms.BooleanField(
         label=_("取り込んだ報告をすべて提出する"),
         required=False,
@@ -65,6 +82,7 @@ class ConfirmForm(forms.Form):
 
 
 TEMPLATE_FILENAME = "count-report-template.csv"
+NAME_COLUMN = "市町村名"
 
 
 def import_template_rows(user) -> list[list[str]]:
@@ -90,13 +108,85 @@ def import_template_view(request):
     return response
 
 
+TEMPLATE_XLSX_FILENAME = "count-report-template.xlsx"
+TEMPLATE_SHEET = "取込用"
+PREVIOUS_AS_OF = "前回の基準日"
+
+
+def import_template_columns() -> tuple[list[Column], list[tuple[str, str]]]:
+    """The .xlsx template's columns and their 「説明」: the import's columns, with the town's
+    name and the date of the figures filled in beside them (read back as unused columns)."""
+    count_labels = rules.ALL_LABELS.values()
+    columns = [
+        Column(rules.CODE_COLUMN),
+        Column(NAME_COLUMN),
+        Column(rules.DATE_COLUMN, Kind.DATE),
+        *(Column(label, Kind.COUNT) for label in count_labels),
+        Column(PREVIOUS_AS_OF, Kind.DATE),
+    ]
+    explained = [
+        (
+            rules.CODE_COLUMN,
+            "全国地方公共団体コード（6桁、先頭の0を含む文字列）。変えないでください。",
+        ),
+        (NAME_COLUMN, "市町村の名前（確認用。取り込みでは使いません）。"),
+        (
+            rules.DATE_COLUMN,
+            "人数を数えた基準日（通常は4月1日）。空欄のままでは取り込めません。"
+            "令和8年4月1日、R8.4.1、2026/4/1 のどれでも読み取ります。",
+        ),
+        *((label, definitions.DEFINITIONS[name]) for name, label in rules.ALL_LABELS.items()),
+        (
+            PREVIOUS_AS_OF,
+            "入っている人数の基準日（最新の承認済み報告。確認用で、取り込みでは使いません）。"
+            "承認済みの報告がない市町村は人数も空欄です。",
+        ),
+        ("数え方", definitions.SUMMARY),
+    ]
+    return columns, explained
+
+
+def import_template_workbook(user) -> bytes:
+    """One row per town the user enters counts for (code order): its code and name, 基準日 left
+    blank, and its latest approved figures with their date. Two queries."""
+    towns = Municipality.objects.editable_by(user).order_by("code")
+    latest = {
+        report.municipality_id: report
+        for report in CountReport.objects.filter(municipality__in=towns).latest_approved_up_to(
+            current_fiscal_year()
+        )
+    }
+    names = list(rules.ALL_LABELS)
+
+    def rows():
+        for town in towns.only("pk", "code", "name"):
+            report = latest.get(town.pk)
+            figures = [getattr(report, name) if report else None for name in names]
+            yield (town.code, town.name, None, *figures, report.as_of if report else None)
+
+    columns, explained = import_template_columns()
+    return write_workbook(
+        sheet_title=TEMPLATE_SHEET, columns=columns, rows=rows(), definitions=explained
+    )
+
+
+def import_template_xlsx_view(request):
+    """`import/template.xlsx`: the template prefilled with the latest approved figures."""
+    if not can_edit_anything(request.user):
+        raise PermissionDenied
+    response = HttpResponse(import_template_workbook(request.user), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_XLSX_FILENAME}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def import_view(model_admin, request):
     if not can_edit_anything(request.user):
         raise PermissionDenied
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": _("在宅の対象者数をCSVから取り込む"),
+        "title": _("在宅の対象者数をCSV・Excelから取り込む"),
         "required_columns": rules.REQUIRED_COLUMNS,
         "optional_columns": rules.OPTIONAL_COLUMNS,
         "definitions": definitions.SUMMARY,
@@ -113,6 +203,7 @@ def import_view(model_admin, request):
                     user=request.user,
                     parsed=parsed,
                     submit_all=confirm_form.cleaned_data["submit_all"],
+                    source=confirm_form.cleaned_data["source"] or "CSV",
                 )
             except services.ImportRefused as refused:
                 plan = refused.plan
@@ -147,14 +238,24 @@ def import_view(model_admin, request):
     elif request.method == "POST":
         upload_form = UploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
-            parsed = rules.parse_count_csv(upload_form.cleaned_data["file"].read())
-            plan = services.plan_import(user=request.user, parsed=parsed)
+            count_file = upload_form.count_file
+            plan = services.plan_import(user=request.user, parsed=count_file.parse())
+            context["count_file"] = count_file
     if plan is not None:
         context.update(
             plan=plan,
             outcomes={outcome: plan.count(outcome) for outcome in services.ImportOutcome},
             errors_by_line=_errors_by_line(plan),
-            confirm_form=ConfirmForm(initial={"csv_text": plan.parsed.text}) if plan.ok else None,
+            confirm_form=ConfirmForm(
+                initial={
+                    "csv_text": plan.parsed.text,
+                    "source": "Excel"
+                    if plan.parsed.encoding == spreadsheet.XLSX_ENCODING
+                    else "CSV",
+                }
+            )
+            if plan.ok
+            else None,
             count_labels=list(rules.ALL_LABELS.items()),
             nothing_to_do=plan.ok
             and all(row.outcome == services.ImportOutcome.UNCHANGED for row in plan.rows),

@@ -85,6 +85,19 @@ def count_errors(counts: Mapping[str, int | None]) -> list[CountError]:
     return errors
 
 
+def count_changes(before: Mapping[str, int | None], after: Mapping[str, int | None]) -> list[str]:
+    """「医療的ケア児 4→5」 for each count that differs (「—」 for an empty optional one)."""
+
+    def shown(value: int | None) -> str:
+        return "—" if value is None else str(value)
+
+    return [
+        f"{label} {shown(before.get(name))}→{shown(after.get(name))}"
+        for name, label in ALL_LABELS.items()
+        if before.get(name) != after.get(name)
+    ]
+
+
 # --- year-over-year check ---------------------------------------------------------------------
 
 # Counts in a small town move by one or two from year to year as children are born, move or

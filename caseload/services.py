@@ -329,6 +329,13 @@ class PlannedRow:
     outcome: ImportOutcome
     existing: CountReport | None
 
+    @property
+    def changes(self) -> list[str]:
+        """What the row changes in its existing report: 「医療的ケア児 4→5」 per count."""
+        if self.existing is None:
+            return []
+        return rules.count_changes(self.existing.counts, self.counts)
+
 
 @dataclass(frozen=True, slots=True)
 class ImportPlan:
@@ -337,6 +344,9 @@ class ImportPlan:
     rows: tuple[PlannedRow, ...]
     errors: tuple[rules.RowError, ...]
     parsed: rules.ParsedCsv
+    # (line, why): rows of a file the app gave out that are not the user's to import but change
+    # nothing, e.g. the other towns of a region-wide export downloaded by a town's staff
+    skipped: tuple[tuple[int, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -353,11 +363,13 @@ class ImportRefused(Exception):
 
 
 def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportPlan:
-    """Check parsed rows against the database and the user's edit scope, in three queries.
+    """Check parsed rows against the database and the user's edit scope, in three queries
+    (four when the file names towns the user may not edit).
 
     Re-importing the same file is safe: identical rows are 変更なし, a changed row updates its
     draft in place, and a changed row for a submitted or approved report is an error (it must
-    be sent back first)."""
+    be sent back first). A row for a town the user may read but not edit is skipped when it
+    changes nothing (an export of the whole region goes back in as it came), else refused."""
     errors = list(parsed.errors)
     codes = {row.code for row in parsed.rows}
     towns = {town.code: town for town in Municipality.objects.filter(code__in=codes)}
@@ -371,9 +383,16 @@ def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportP
         existing_reports = existing_reports.select_for_update()
     existing = {(report.municipality_id, report.as_of): report for report in existing_reports}
 
+    readable = _readable_but_not_editable(user, towns.values(), editable)
     planned: list[PlannedRow] = []
+    skipped: list[tuple[int, str]] = []
     for row in parsed.rows:
         town = towns.get(row.code)
+        if town is not None and town.pk in readable:
+            report = existing.get((town.pk, row.as_of))
+            if report is not None and report.counts == row.counts:
+                skipped.append((row.line, town.name))
+                continue
         if town is None or town.pk not in editable:
             # One answer for an unknown code and a town outside the user's scope: the import
             # does not tell which codes are registered elsewhere.
@@ -399,18 +418,34 @@ def plan_import(*, user, parsed: rules.ParsedCsv, lock: bool = False) -> ImportP
                     row.line,
                     None,
                     f"{town.name}の{wareki(row.as_of)}時点の報告は"
-                    f"{ReportStatus(report.status).label}のため変更できません。"
+                    f"{ReportStatus(report.status).label}のため変更できません"
+                    f"（変わった値: {'、'.join(rules.count_changes(report.counts, row.counts))}）。"
                     "基幹相談支援センターに差し戻しを依頼してから取り込んでください。",
                 )
             )
             continue
         planned.append(PlannedRow(row.line, town, row.as_of, row.counts, outcome, report))
     errors.sort(key=lambda error: error.line or 0)
-    return ImportPlan(rows=tuple(planned), errors=tuple(errors), parsed=parsed)
+    return ImportPlan(
+        rows=tuple(planned), errors=tuple(errors), parsed=parsed, skipped=tuple(skipped)
+    )
+
+
+def _readable_but_not_editable(user, towns: Iterable[Municipality], editable: set[int]) -> set[int]:
+    """Towns of the file the user may read but not edit (one query, only when there are any
+    towns the user may not edit): telling them apart from unknown codes reveals nothing."""
+    others = [town.pk for town in towns if town.pk not in editable]
+    if not others:
+        return set()
+    return set(
+        Municipality.objects.visible_to(user).filter(pk__in=others).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
-def import_count_reports(*, user, parsed: rules.ParsedCsv, submit_all: bool = False) -> ImportPlan:
+def import_count_reports(
+    *, user, parsed: rules.ParsedCsv, submit_all: bool = False, source: str = "CSV"
+) -> ImportPlan:
     """Write every row of a checked file, or nothing: any error refuses the whole file.
 
     The plan is made again here (rows locked) since the database may have changed since the
@@ -421,7 +456,7 @@ def import_count_reports(*, user, parsed: rules.ParsedCsv, submit_all: bool = Fa
     plan = plan_import(user=user, parsed=parsed, lock=True)
     if not plan.ok:
         raise ImportRefused(plan)
-    reason = "CSV取り込み"
+    reason = f"{source}取り込み"  # the history's change reason: CSV取り込み, Excel取り込み
     new_reports = [
         CountReport(
             municipality=row.municipality,

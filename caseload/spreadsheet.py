@@ -42,7 +42,7 @@ from openpyxl.xml.functions import iterparse  # openpyxl's own XML parser (defus
 
 from caseload import rules
 from caseload.rules import _column_key, _normalise  # the header and cell rules of the parser
-from hokenfukushi.codes import restore_leading_zero
+from hokenfukushi.codes import restore_leading_zero, restored_code_message
 
 logger = logging.getLogger(__name__)
 
@@ -119,10 +119,7 @@ class RestoredCode:
 
     @property
     def message(self) -> str:
-        return (
-            f"{self.line}行目: 団体コード「{self.original}」は先頭の0が落ちていたため"
-            f"「{self.code}」として読みました。"
-        )
+        return f"{self.line}行目: {restored_code_message(self.original, self.code)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +133,7 @@ class Selected:
     skipped_rows: tuple[SkippedRow, ...] = ()
     skipped_columns: tuple[str, ...] = ()
     restored_codes: tuple[RestoredCode, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def to_text(self) -> str:
         """CSV text for `rules.parse_count_text`: the header on line 1 and each row on its own
@@ -169,6 +167,9 @@ def select_count_columns(rows: Iterable[tuple[int, Sequence[str]]]) -> Selected:
     if first is None:
         return Selected(header=())
     raw_header = [str(cell) for cell in first[1]]
+    long_format = _long_format_columns(raw_header)
+    if long_format is not None:
+        return _widen(raw_header, long_format, numbered)
     known = {*rules.REQUIRED_COLUMNS, *rules.OPTIONAL_COLUMNS}
     entries: list[tuple[int, str, str]] = []  # (index, header as written, name for the parser)
     unknown: list[tuple[int, str]] = []
@@ -208,6 +209,14 @@ def select_count_columns(rows: Iterable[tuple[int, Sequence[str]]]) -> Selected:
             skipped_rows.append(SkippedRow(line, total))
             continue
         values = [_one_line(cells[index]) if index < len(cells) else "" for index, _ in columns]
+        if code_position is not None and not any(
+            value.strip() for position, value in enumerate(values) if position != code_position
+        ):
+            # a town's row with nothing but its code (e.g. a town without a report in an
+            # export, or a template row the user left blank): nothing to import
+            code = _normalise(values[code_position])
+            skipped_rows.append(SkippedRow(line, f"{code}（基準日・人数が空欄）"))
+            continue
         if code_position is not None:
             code, was_restored = restore_leading_zero(_normalise(values[code_position]))
             if was_restored:
@@ -221,6 +230,70 @@ def select_count_columns(rows: Iterable[tuple[int, Sequence[str]]]) -> Selected:
         skipped_rows=tuple(skipped_rows),
         skipped_columns=tuple(skipped_columns),
         restored_codes=tuple(restored),
+    )
+
+
+# The caseload export's long format: one row per figure, named in 区分 with its 人数.
+CATEGORY_COLUMN = "区分"
+VALUE_COLUMN = "人数"
+WIDENED = "区分・人数の縦持ちの行を、団体コード・基準日ごとに1行にまとめて読みました。"
+
+
+def _long_format_columns(raw_header: Sequence[str]) -> tuple[int, int, int, int] | None:
+    """(団体コード, 基準日, 区分, 人数) column indexes of a long-format file (caseload.csv),
+    or None when the file has count columns of its own or is not in that shape."""
+    keys = [HEADER_ALIASES.get(_column_key(cell), _column_key(cell)) for cell in raw_header]
+    if any(label in keys for label in rules.ALL_LABELS.values()):
+        return None
+    wanted = (rules.CODE_COLUMN, rules.DATE_COLUMN, CATEGORY_COLUMN, VALUE_COLUMN)
+    if not all(name in keys for name in wanted):
+        return None
+    return tuple(keys.index(name) for name in wanted)  # type: ignore[return-value]
+
+
+def _widen(
+    raw_header: Sequence[str],
+    indexes: tuple[int, int, int, int],
+    numbered: Iterator[tuple[int, Sequence[str]]],
+) -> Selected:
+    """The long format's rows as the import's wide rows: one per (団体コード, 基準日), on the
+    line of its first figure; a 区分 the import does not know is a skipped row."""
+    code_at, date_at, category_at, value_at = indexes
+    labels = list(rules.ALL_LABELS.values())
+    groups: dict[tuple[str, str], tuple[int, dict[str, str]]] = {}
+    skipped_rows: list[SkippedRow] = []
+    for line, raw_cells in numbered:
+        cells = [("" if cell is None else str(cell)) for cell in raw_cells]
+        if not any(cell.strip() for cell in cells):
+            continue
+
+        def cell(index: int, cells=cells) -> str:
+            return _one_line(cells[index]) if index < len(cells) else ""
+
+        category = _column_key(cell(category_at))
+        if category not in labels:
+            skipped_rows.append(SkippedRow(line, f"区分「{cell(category_at).strip()}」"))
+            continue
+        key = (_normalise(cell(code_at)), _normalise(cell(date_at)))
+        _first, figures = groups.setdefault(key, (line, {}))
+        figures[category] = cell(value_at)
+    used = set(indexes)
+    skipped_columns = tuple(
+        raw.strip()
+        for index, raw in enumerate(raw_header)
+        if index not in used and _column_key(raw)
+    )
+    header = (rules.CODE_COLUMN, rules.DATE_COLUMN, *labels)
+    wide = [
+        (line, (code, as_of, *(figures.get(label, "") for label in labels)))
+        for (code, as_of), (line, figures) in sorted(groups.items(), key=lambda item: item[1][0])
+    ]
+    selected = select_count_columns([(1, header), *wide])
+    return dataclasses.replace(
+        selected,
+        skipped_rows=(*skipped_rows, *selected.skipped_rows),
+        skipped_columns=skipped_columns,
+        notes=(WIDENED,),
     )
 
 
@@ -336,7 +409,11 @@ def _count_file(
         text=selected.to_text(),
         encoding=encoding,
         sheet_name=sheet_name,
-        notes=(*notes, *(restored.message for restored in selected.restored_codes)),
+        notes=(
+            *notes,
+            *selected.notes,
+            *(restored.message for restored in selected.restored_codes),
+        ),
         skipped_rows=selected.skipped_rows,
         skipped_columns=selected.skipped_columns,
         restored_codes=selected.restored_codes,

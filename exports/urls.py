@@ -11,4 +11,6 @@ urlpatterns = [
     path("open-data.csv", views.open_data_csv, name="open_data"),
     path("activity.csv", views.activity_csv, name="activity"),
     path("activity-open-data.csv", views.activity_open_data_csv, name="activity_open_data"),
+    # .xlsx twins: prefecture.xlsx, open-data.xlsx, caseload.xlsx (views.SHEET_EXPORTS)
+    *views.sheet_url_patterns(),
 ]

@@ -4,19 +4,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 
 from caseload.models import CountReport
-from exports import activity_tables, tables
+from exports import activity_tables, columns, tables
 from exports.csv_output import (
     CP932,
     UTF8,
@@ -35,6 +43,7 @@ from hokenfukushi.fiscal import (
 )
 from hokenfukushi.models import Region, User
 from hokenfukushi.scope import can_read_anything
+from hokenfukushi.xlsx import XLSX_CONTENT_TYPE, UnwritableText, write_workbook_to
 
 ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
 
@@ -284,3 +293,118 @@ def activity_open_data_csv(request: HttpRequest) -> HttpResponse:
         table=lambda year: activity_tables.activity_open_data_table(request.user, year, threshold),
         parameters={"threshold": threshold},
     )
+
+
+# --- .xlsx twins of the CSV downloads ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SheetExport:
+    """An .xlsx download made from the same table function as its CSV twin: the same rows,
+    scope and suppression; the cells typed by `exports.columns`. `table(user, fiscal_year)`
+    (`fiscal_year` is None for an export without a year). Adding an export is one entry in
+    `SHEET_EXPORTS`."""
+
+    kind: ExportKind
+    name: str  # the file's name before the year and scope, e.g. "prefecture"
+    sheet_title: str
+    table: Callable[[User, int | None], tuple]
+    by_year: bool = True
+    notes: tuple[tuple[str, str], ...] = ()  # further lines of the 「説明」 sheet
+    parameters: Callable[[], dict] = dict  # logged beside the year and the format
+
+
+SHEET_EXPORTS: dict[str, SheetExport] = {
+    "prefecture": SheetExport(
+        ExportKind.PREFECTURE,
+        "prefecture",
+        "県報告用集計表",
+        lambda user, year: tables.prefecture_table(user, year),
+    ),
+    "open_data": SheetExport(
+        ExportKind.OPEN_DATA,
+        "open-data",
+        "オープンデータ",
+        lambda user, year: tables.open_data_table(
+            user, year, settings.OPEN_DATA_SUPPRESSION_THRESHOLD
+        ),
+        notes=(columns.SUPPRESSION_NOTE,),
+        parameters=lambda: {"threshold": settings.OPEN_DATA_SUPPRESSION_THRESHOLD},
+    ),
+    "caseload": SheetExport(
+        ExportKind.CASELOAD,
+        "caseload",
+        "報告データ",
+        lambda user, year: tables.caseload_table(user),
+        by_year=False,
+    ),
+}
+
+
+def sheet_url_patterns() -> list:
+    """`<file>.xlsx` beside each `<file>.csv`, named `exports:<kind>_xlsx`."""
+    return [
+        path(f"{export.name}.xlsx", sheet_view(kind), name=f"{kind}_xlsx")
+        for kind, export in SHEET_EXPORTS.items()
+    ]
+
+
+def sheet_view(kind: str) -> Callable[[HttpRequest], HttpResponse]:
+    export = SHEET_EXPORTS[kind]
+
+    @login_required
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        _require_read_scope(request.user)
+        year = None
+        if export.by_year:
+            form = FiscalYearExportForm(
+                _with_default_year(request), fiscal_years=selectable_fiscal_years()
+            )
+            if not form.is_valid():
+                return _invalid(request, kind)
+            year = form.cleaned_data["fiscal_year"]
+        return _xlsx_download(request, export, year)
+
+    view.__name__ = view.__qualname__ = f"{kind}_xlsx"
+    return view
+
+
+def _xlsx_download(request: HttpRequest, export: SheetExport, year: int | None) -> HttpResponse:
+    """Written to a temporary file of its own (flat memory: see hokenfukushi.xlsx), then sent
+    from it; the file is gone when the response is closed. Nothing is logged or sent unless the
+    whole workbook could be written."""
+    headers, rows = export.table(request.user, year)
+    sheet_columns, definitions = columns.sheet_columns(headers)
+    # closed by the response once sent, or here on an error
+    target = tempfile.TemporaryFile(prefix="hokenfukushi-export-", suffix=".xlsx")  # noqa: SIM115
+    try:
+        write_workbook_to(
+            target,
+            sheet_title=export.sheet_title,
+            columns=sheet_columns,
+            rows=rows(),
+            definitions=[*definitions, *export.notes],
+        )
+    except UnwritableText as problem:
+        target.close()
+        return render(
+            request,
+            "exports/unwritable.html",
+            {"message": str(problem), "index_url": reverse("exports:index")},
+            status=422,
+        )
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    parameters = {**({"fiscal_year": year} if year is not None else {}), **export.parameters()}
+    record_export(
+        user=request.user, export=export.kind, parameters={**parameters, "format": "xlsx"}
+    )
+    filename = _filename(export.name, request.user, year).removesuffix(".csv") + ".xlsx"
+    response = FileResponse(
+        target, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hokenfukushi.accounts import account_grant_errors, apply_role, grantable_roles
 from hokenfukushi.admin_scope import ScopedModelAdmin, ScopedTabularInline, scoped_list_filter
+from hokenfukushi.codes import CodeField, restored_code_message
 from hokenfukushi.models import (
     Council,
     LocalResource,
@@ -23,8 +24,28 @@ admin.site.site_title = _("hokenfukushi 管理")
 admin.site.index_title = _("データ入力・管理")
 
 
+class CodeFieldsAdminMixin:
+    """Admin forms where a 団体コード is typed: a code that lost its leading zero is read as the
+    padded code when that one checks (`CodeField`), and the saved page says so."""
+
+    code_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.code_fields:
+            kwargs["form_class"] = CodeField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for name in self.code_fields:
+            restored = getattr(form.fields.get(name), "restored", None)
+            if restored:
+                messages.info(request, restored_code_message(*restored))
+
+
 @admin.register(Region)
-class RegionAdmin(ScopedModelAdmin):
+class RegionAdmin(CodeFieldsAdminMixin, ScopedModelAdmin):
+    code_fields = ("prefecture_code",)
     list_display = ["name", "prefecture_name", "center_name"]
     search_fields = ["name", "kana"]
 
@@ -42,7 +63,8 @@ class PopulationInline(ScopedTabularInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(ScopedModelAdmin):
+class MunicipalityAdmin(CodeFieldsAdminMixin, ScopedModelAdmin):
+    code_fields = ("code",)
     list_display = [
         "code",
         "name",

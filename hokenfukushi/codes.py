@@ -6,6 +6,7 @@ mod 11, and the check digit is the last digit of 11 minus that remainder (so 10 
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +46,24 @@ def restore_leading_zero(value: str) -> tuple[str, bool]:
     if re.fullmatch(r"[0-9]{5}", value or "") and is_valid_code("0" + value):
         return "0" + value, True
     return value, False
+
+
+def restored_code_message(original: str, code: str) -> str:
+    """What the user is told when `restore_leading_zero` gave a code back its zero."""
+    return f"団体コード「{original}」は先頭の0が落ちていたため「{code}」として読みました。"
+
+
+class CodeField(forms.CharField):
+    """A 団体コード typed in a form (surrounding spaces dropped; full-width digits are still
+    refused by the validator, as before): a code that lost its leading zero (11002 for 札幌市
+    011002) is read as the padded code when that one checks (`restore_leading_zero`);
+    `restored` is then (typed, code) for the form to say so. Anything else is left to the
+    model's validator and its Japanese error."""
+
+    restored: tuple[str, str] | None = None
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        code, was_restored = restore_leading_zero(text)
+        self.restored = (text, code) if was_restored else None
+        return code

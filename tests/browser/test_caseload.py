@@ -69,7 +69,7 @@ def test_caseload_page_and_import_preview(
         encoding="utf-8-sig",
     )
     page.goto(f"{ADMIN}import/")
-    page.get_by_label("CSVファイル").set_input_files(str(csv_file))
+    page.get_by_label("CSV または Excel（.xlsx）ファイル").set_input_files(str(csv_file))
     page.get_by_role("button", name="確認する").click()
     page.wait_for_load_state()
     errors = page.locator("#import-errors tbody").inner_text()

@@ -40,7 +40,7 @@ def test_template_download_and_a_reiwa_dated_import(
     csv.writer(buffer).writerows([header, *rows])
     filled.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
-    page.get_by_label("CSVファイル").set_input_files(str(filled))
+    page.get_by_label("CSV または Excel（.xlsx）ファイル").set_input_files(str(filled))
     page.get_by_role("button", name="確認する").click()
     page.wait_for_load_state()
     assert "令和8年4月1日" in page.locator("#import-rows").inner_text()

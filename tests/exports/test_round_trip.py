@@ -1,4 +1,4 @@
-"""What the app writes goes back in: an .xlsx (exports/xlsx.py) or a CSV (stream_csv) in the
+"""What the app writes goes back in: an .xlsx (hokenfukushi/xlsx.py) or a CSV (stream_csv) in the
 import template's or the prefecture export's shape, read by caseload/spreadsheet.py and parsed by
 caseload.rules.parse_count_text, gives the same rows."""
 
@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from caseload.rules import COUNT_LABELS, parse_count_text
 from caseload.spreadsheet import SkippedRow, read_count_file
 from exports.csv_output import CP932, UTF8, stream_csv
-from exports.xlsx import Column, Kind, write_workbook
+from hokenfukushi.xlsx import Column, Kind, write_workbook
 
 FIELDS = tuple(COUNT_LABELS)
 TEMPLATE = (

@@ -1,4 +1,4 @@
-"""exports/xlsx.py: what a spreadsheet user gets, read back with openpyxl."""
+"""hokenfukushi/xlsx.py: what a spreadsheet user gets, read back with openpyxl."""
 
 import datetime as dt
 import io
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from exports.xlsx import (
+from hokenfukushi.xlsx import (
     COUNT_FORMAT,
     DEFINITIONS_SHEET,
     IN_MEMORY_ROWS,
@@ -70,6 +70,14 @@ def test_codes_are_text_counts_numbers_dates_wareki():
     assert as_of.number_format == WAREKI_DATE_FORMAT
     assert (count.value, count.data_type, count.number_format) == (6, "n", COUNT_FORMAT)
     assert (suppressed.value, suppressed.data_type) == ("x", "s")
+
+
+def test_a_label_where_a_date_or_a_year_goes_is_a_text_cell_as_in_the_csv():
+    # a table may write a year out itself or mark a missing date: never a 500, never a guess
+    sheet = workbook([("011002", "札幌市", "令和7年度", "—", None, None)])["都道府県"]
+    _code, _name, year, western, as_of, *_ = sheet[2]
+    assert (year.value, year.data_type, western.value) == ("令和7年度", "s", None)
+    assert (as_of.value, as_of.data_type) == ("—", "s")
 
 
 def test_header_is_frozen_filtered_and_the_columns_readable():

@@ -1,10 +1,10 @@
-"""An .xlsx from exports/xlsx.py as a LibreOffice Calc user sees it (headless soffice)."""
+"""An .xlsx from hokenfukushi/xlsx.py as a LibreOffice Calc user sees it (headless soffice)."""
 
 import datetime as dt
 
 import pytest
 
-from exports.xlsx import Column, Kind, write_workbook_to
+from hokenfukushi.xlsx import Column, Kind, write_workbook_to
 from tests.spreadsheets import Shown
 
 pytestmark = pytest.mark.spreadsheet
@@ -71,3 +71,32 @@ def test_calc_shows_codes_with_their_zero_japanese_numbers_and_wareki_dates(
         Shown("x", True),
     ]
     assert sheets["説明"][1] == [Shown("団体コード", True), Shown("団体コードの説明。", True)]
+
+
+@pytest.mark.django_db
+def test_prefecture_xlsx_downloaded_opens_in_calc_with_the_zero_kept(
+    hokkaido_region, client_for, open_in_calc, tmp_path
+):
+    from caseload.factories import CountReportFactory
+    from hokenfukushi.factories import PopulationSnapshotFactory
+
+    sapporo = hokkaido_region.municipalities.get(code="011002")
+    PopulationSnapshotFactory(municipality=sapporo, population=1_973_395)
+    CountReportFactory(
+        municipality=sapporo, approved=True, as_of=dt.date(2025, 4, 1), smid_children=12
+    )
+    response = client_for("prefecture_user").get("/exports/prefecture.xlsx?fiscal_year=2025")
+    path = tmp_path / "prefecture.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+
+    sheets = open_in_calc(path)
+
+    header, *rows = sheets["県報告用集計表"]
+    row = dict(zip((cell.text for cell in header), rows[0], strict=True))
+    assert row["団体コード"] == Shown("011002", True)
+    assert row["市町村名"] == Shown("札幌市", True)
+    assert row["集計基準日"] == Shown("令和7年4月1日", False)
+    assert row["人口"] == Shown("1,973,395", False)
+    assert row["重症心身障害児(在宅)"] == Shown("12", False)
+    assert [cell.text for cell in rows[-1]][1] == "北海道テスト圏域 計"
+    assert "説明" in sheets

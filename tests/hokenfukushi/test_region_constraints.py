@@ -90,3 +90,40 @@ def test_database_refuses_a_negative_population(town):
         PopulationSnapshot.objects.create(
             municipality=town, as_of=dt.date(2025, 4, 1), population=-1
         )
+
+
+def test_a_code_that_lost_its_leading_zero_is_read_padded_and_the_page_says_so(client_for, region):
+    client = client_for("region_admin")
+    response = _add_town(client, region, "11002")  # 札幌市 011002, typed as a spreadsheet shows it
+    assert response.status_code == 302
+    assert Municipality.objects.get(name="新しい町").code == "011002"
+    page = client.get(response.url).content.decode()
+    assert "団体コード「11002」は先頭の0が落ちていたため「011002」として読みました。" in page
+
+
+@pytest.mark.parametrize(
+    ("code", "message"), [("011003", "検査数字が正しくありません"), ("11003", "半角数字6桁")]
+)
+def test_a_code_whose_padded_form_does_not_check_is_still_refused(
+    client_for, region, code, message
+):
+    response = _add_town(client_for("region_admin"), region, code)
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors["code"])
+    assert not Municipality.objects.filter(name="新しい町").exists()
+
+
+def test_the_prefecture_code_of_a_region_is_read_padded_too(client_for, superuser, region):
+    from django.forms.models import model_to_dict
+
+    data = {
+        key: ("" if value is None else value)
+        for key, value in model_to_dict(region).items()
+        if key != "id"
+    }
+    response = client_for(superuser).post(
+        f"/admin/hokenfukushi/region/{region.pk}/change/", {**data, "prefecture_code": "10006"}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    region.refresh_from_db()
+    assert region.prefecture_code == "010006"  # 北海道

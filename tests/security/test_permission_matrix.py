@@ -368,6 +368,7 @@ COUNT_REPORTS = {
     ),
     "import": answers(staff="200"),
     "import_template": answers(staff="200"),  # each staff member's own towns' codes
+    "import_template_xlsx": answers(staff="200"),  # … and their latest approved figures
 }
 
 # Accounts: the region admin manages its region's accounts; staff do not manage accounts;
@@ -483,7 +484,7 @@ CUSTOM_ADMIN_VIEWS = {
     "reopen": "caseload_countreport_reopen",
 }
 # Extra views without an object.
-MODEL_WIDE_VIEWS = ("changelist", "add", "import", "import_template")
+MODEL_WIDE_VIEWS = ("changelist", "add", "import", "import_template", "import_template_xlsx")
 
 
 def _admin_key(label: str, view: str) -> str:
@@ -722,6 +723,9 @@ SITE_ROWS = [
         _SIGNED_IN,
         _fixed("/exports/activity-open-data.csv?fiscal_year=2025"),
     ),
+    Row("exports:prefecture_xlsx", _SIGNED_IN, _fixed("/exports/prefecture.xlsx?fiscal_year=2025")),
+    Row("exports:open_data_xlsx", _SIGNED_IN, _fixed("/exports/open-data.xlsx?fiscal_year=2025")),
+    Row("exports:caseload_xlsx", _SIGNED_IN, _fixed("/exports/caseload.xlsx")),
     # --- the admin site itself ---
     Row("admin:index", answers(staff="200"), _fixed("/admin/")),
     Row(
