@@ -51,6 +51,13 @@ DESCRIBED: dict[str, tuple[Kind, str]] = {
     "区分": (Kind.TEXT, "人数の区分（重症心身障害児、医療的ケア児 など）。"),
     "人数": (Kind.SUPPRESSIBLE, "その区分の在宅の人数（人）。"),
     "状態": (Kind.TEXT, "報告の状態（下書き・提出済み・承認済み）。"),
+    "四半期": (Kind.COUNT, "年度の四半期（1: 4〜6月、2: 7〜9月、3: 10〜12月、4: 1〜3月）。"),
+    "個別支援": (
+        Kind.SUPPRESSIBLE,
+        "コーディネーターが記録した個別支援の件数（人の名前は含みません）。",
+    ),
+    "地域支援": (Kind.SUPPRESSIBLE, "コーディネーターが記録した地域支援の件数。"),
+    "計": (Kind.SUPPRESSIBLE, "個別支援と地域支援の件数の合計。"),
 }
 
 SUPPRESSION_NOTE = (

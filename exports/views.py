@@ -312,6 +312,8 @@ class SheetExport:
     by_year: bool = True
     notes: tuple[tuple[str, str], ...] = ()  # further lines of the 「説明」 sheet
     parameters: Callable[[], dict] = dict  # logged beside the year and the format
+    # the year when none is asked for: the reports' default year, or this year for 活動記録
+    activity_year: bool = False
 
 
 SHEET_EXPORTS: dict[str, SheetExport] = {
@@ -338,6 +340,24 @@ SHEET_EXPORTS: dict[str, SheetExport] = {
         lambda user, year: tables.caseload_table(user),
         by_year=False,
     ),
+    "activity": SheetExport(
+        ExportKind.ACTIVITY,
+        "activity",
+        "活動記録",
+        lambda user, year: activity_tables.activity_table(user, year),
+        activity_year=True,
+    ),
+    "activity_open_data": SheetExport(
+        ExportKind.ACTIVITY_OPEN_DATA,
+        "activity-open-data",
+        "活動記録オープンデータ",
+        lambda user, year: activity_tables.activity_open_data_table(
+            user, year, settings.OPEN_DATA_SUPPRESSION_THRESHOLD
+        ),
+        notes=(columns.SUPPRESSION_NOTE,),
+        parameters=lambda: {"threshold": settings.OPEN_DATA_SUPPRESSION_THRESHOLD},
+        activity_year=True,
+    ),
 }
 
 
@@ -356,15 +376,17 @@ def sheet_view(kind: str) -> Callable[[HttpRequest], HttpResponse]:
     @require_GET
     def view(request: HttpRequest) -> HttpResponse:
         _require_read_scope(request.user)
-        year = None
-        if export.by_year:
+        if not export.by_year:
+            return _xlsx_download(request, export, None)
+        if export.activity_year:
+            form = _activity_form(request)
+        else:
             form = FiscalYearExportForm(
                 _with_default_year(request), fiscal_years=selectable_fiscal_years()
             )
-            if not form.is_valid():
-                return _invalid(request, kind)
-            year = form.cleaned_data["fiscal_year"]
-        return _xlsx_download(request, export, year)
+        if not form.is_valid():
+            return _invalid(request, kind)
+        return _xlsx_download(request, export, form.cleaned_data["fiscal_year"])
 
     view.__name__ = view.__qualname__ = f"{kind}_xlsx"
     return view

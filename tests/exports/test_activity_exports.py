@@ -193,3 +193,58 @@ def test_statements_do_not_grow_with_the_number_of_towns(
     # session, user, scope name, log insert, then the roll-up and the towns' regions
     assert small == large == 6
     assert large_rows > small_rows + 20
+
+
+# --- the .xlsx twins (issue 24): the same rows as the CSV, typed cells, the same scope ----------
+
+
+def _sheet_rows(body, title):
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(body))[title]
+    return list(sheet.iter_rows(values_only=True)), sheet
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [("activity", "活動記録"), ("activity_open_data", "活動記録オープンデータ")],
+)
+@pytest.mark.parametrize("role", SEEN)
+def test_the_xlsx_twin_has_the_csv_rows_as_each_role(client_for, entries, role, name, title):
+    client = client_for(role)
+    response = client.get(reverse(f"exports:{name}_xlsx"), {"fiscal_year": FY})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(".xlsx")
+    body = b"".join(response.streaming_content)
+    rows, _sheet = _sheet_rows(body, title)
+    _csv_response, csv_body = download(client, name, fiscal_year=FY)
+    csv_rows = rows_of(csv_body)
+    # 年度 comes as 令和7年度 plus the 西暦 beside it; the rest cell by cell as in the CSV
+    assert rows[0][:2] == ("年度", "年度（西暦）")
+    assert len(rows) == len(csv_rows)
+    for sheet_row, csv_row in zip(rows[1:], csv_rows[1:], strict=True):
+        assert sheet_row[0] == "令和7年度"
+        assert sheet_row[1] == FY
+        rest = ["" if v is None else str(v) for v in sheet_row[2:]]
+        assert rest == csv_row[1:]
+    towns = {row[5] for row in rows[1:] if row[4]}
+    assert towns == SEEN[role]
+
+
+def test_the_xlsx_counts_are_numbers_and_codes_text(client_for, entries, town):
+    response = client_for("region_admin").get(reverse("exports:activity_xlsx"), {"fiscal_year": FY})
+    _rows, sheet = _sheet_rows(b"".join(response.streaming_content), "活動記録")
+    code, individual = sheet.cell(row=2, column=5), sheet.cell(row=2, column=7)
+    assert code.value == town.code and code.data_type == "s"
+    assert individual.value == 5 and individual.data_type == "n"
+    assert sheet.freeze_panes == "A2"
+    log = ExportLog.objects.get()
+    assert log.parameters["format"] == "xlsx" and log.parameters["fiscal_year"] == FY
+
+
+def test_the_export_page_offers_the_xlsx_twins(client_for):
+    page = client_for("region_admin").get(reverse("exports:index")).content.decode()
+    assert reverse("exports:activity_xlsx") in page
+    assert reverse("exports:activity_open_data_xlsx") in page

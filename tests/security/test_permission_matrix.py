@@ -726,6 +726,12 @@ SITE_ROWS = [
     Row("exports:prefecture_xlsx", _SIGNED_IN, _fixed("/exports/prefecture.xlsx?fiscal_year=2025")),
     Row("exports:open_data_xlsx", _SIGNED_IN, _fixed("/exports/open-data.xlsx?fiscal_year=2025")),
     Row("exports:caseload_xlsx", _SIGNED_IN, _fixed("/exports/caseload.xlsx")),
+    Row("exports:activity_xlsx", _SIGNED_IN, _fixed("/exports/activity.xlsx?fiscal_year=2025")),
+    Row(
+        "exports:activity_open_data_xlsx",
+        _SIGNED_IN,
+        _fixed("/exports/activity-open-data.xlsx?fiscal_year=2025"),
+    ),
     # --- the admin site itself ---
     Row("admin:index", answers(staff="200"), _fixed("/admin/")),
     Row(
