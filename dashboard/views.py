@@ -15,7 +15,7 @@ from dashboard.build import build_dashboard
 from dashboard.cache import cached_dashboard, cached_page
 from dashboard.coverage import FixIn
 from hokenfukushi.fiscal import FIRST_FISCAL_YEAR, current_fiscal_year, default_fiscal_year
-from hokenfukushi.models import Region
+from hokenfukushi.models import Municipality, Region
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +76,11 @@ def _fiscal_year_param(value: str | None, current: int) -> int | None:
 
 def _default_year(user, *, region: Region | None, current: int) -> int:
     reports = CountReport.objects.visible_to(user)
+    towns = Municipality.objects.visible_to(user)
     if region is not None:
         reports = reports.filter(municipality__region=region)
-    return default_fiscal_year(reports.latest_approved_fiscal_year(), current=current)
+        towns = towns.filter(region=region)
+    return default_fiscal_year(reports.latest_fiscal_year_approved_by_all(towns), current=current)
 
 
 def render_text(

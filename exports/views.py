@@ -33,7 +33,7 @@ from hokenfukushi.fiscal import (
     default_fiscal_year,
     era_year,
 )
-from hokenfukushi.models import Region, User
+from hokenfukushi.models import Municipality, Region, User
 from hokenfukushi.scope import can_read_anything
 
 ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
@@ -50,7 +50,8 @@ def selectable_fiscal_years() -> list[int]:
 
 
 def _default_year(user: User) -> int:
-    latest = CountReport.objects.visible_to(user).latest_approved_fiscal_year()
+    towns = Municipality.objects.visible_to(user)
+    latest = CountReport.objects.visible_to(user).latest_fiscal_year_approved_by_all(towns)
     return default_fiscal_year(latest, current=current_fiscal_year())
 
 
