@@ -450,17 +450,15 @@ def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
     year = fiscal_year_label(fiscal_year)
     labels = {status: str(status.label) for status in ReportCompleteness}
     approved_label = labels[ReportCompleteness.APPROVED]
-    # One row per region, read first (a prefecture has a handful, the country 335): each is
-    # written after the last of its towns.
-    regions = {
-        row[len(REGION_TOTAL_COLUMNS)]: row
-        for row in region_totals(user, fiscal_year, extra=True).iterator(
-            chunk_size=REGION_CHUNK_SIZE
-        )
-    }
+    # The region totals come from a second statement in the same order as the towns (each
+    # region by its first town's code): read alongside the towns, one region at a time, so
+    # nothing is held per region.
+    regions = region_totals(user, fiscal_year, extra=True).iterator(chunk_size=REGION_CHUNK_SIZE)
 
     def region_total(region_id: int) -> tuple[Sequence[Cell], str, str, int, int, list[int]]:
-        (name, towns, approved, population, *rest) = regions[region_id]
+        (name, towns, approved, population, *rest) = next(regions)
+        if rest[len(COUNT_FIELDS) + 4] != region_id:  # the two statements' orders differ
+            raise RuntimeError(f"region totals out of order at {name}")
         counts = rest[: len(COUNT_FIELDS)]
         coordinators, _experienced, status, form = rest[len(COUNT_FIELDS) : len(COUNT_FIELDS) + 4]
         _pk, pref_code, pref_name, *subsets_trained_date = rest[len(COUNT_FIELDS) + 4 :]
