@@ -12,6 +12,7 @@ class ExportKind(models.TextChoices):
     PREFECTURE = "prefecture", _("県報告用（市町村別の集計表）")
     CASELOAD = "caseload", _("報告データ（縦持ち・分析用）")
     OPEN_DATA = "open_data", _("オープンデータ（秘匿処理済み）")
+    SURVEY_SUMMARY = "survey_summary", _("設置状況（都道府県・圏域・市町村）")
 
 
 def record_export(*, user, export: ExportKind, parameters: dict[str, object]) -> ExportLog:

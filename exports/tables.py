@@ -673,3 +673,83 @@ def caseload_text(user) -> Callable[[], Iterator[str]]:
                 yield prefix + (suffix + prefix).join(figures) + suffix
 
     return text
+
+
+# --- the three-level survey summary ------------------------------------------------------------
+
+LEVEL_PREFECTURE, LEVEL_REGION, LEVEL_TOWN = "都道府県", "圏域", "市町村"
+
+
+@dataclass(slots=True)
+class _Tally:
+    """設置数 / 分母 of 協議の場 and of coordinator placement over some units."""
+
+    councils: int = 0
+    placed: int = 0
+    units: int = 0
+
+    def add(self, *, council: bool, placed: bool) -> None:
+        self.units += 1
+        self.councils += council
+        self.placed += placed
+
+    def merge(self, other: _Tally) -> None:
+        self.units += other.units
+        self.councils += other.councils
+        self.placed += other.placed
+
+    def cells(self) -> tuple[int, int, int, int]:
+        return (self.councils, self.units, self.placed, self.units)
+
+
+def survey_summary_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
+    """The national tracking table's three levels for each prefecture in scope: the
+    prefecture (1 unit), its regions, its municipalities; then each region (1 unit) and its
+    municipalities. A unit "has" a council when a council of it is 設置済み (a region or the
+    prefecture: any of its councils), and coordinators when an active one covers it. Headers
+    and definitions: `exports.columns.SURVEY_SUMMARY_COLUMNS`. Two statements whatever the
+    number of towns; what is held is a few integers per region."""
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        with _one_snapshot(Municipality.objects.db):
+            yield from _survey_summary_rows(user, fiscal_year)
+
+    return SURVEY_SUMMARY_HEADER, rows
+
+
+def _survey_summary_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
+    year = fiscal_year_label(fiscal_year)
+    towns_by_region: dict[int, _Tally] = {}
+    for region_id, status, covering in (
+        towns_with_figures(user, fiscal_year)
+        .values_list("region_id", "council_status", "coordinator_count")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        towns_by_region.setdefault(region_id, _Tally()).add(
+            council=status == CouncilStatus.ESTABLISHED, placed=bool(covering)
+        )
+    coordinators_at = REGION_TOTAL_COLUMNS.index("coordinators")
+    status_at = REGION_TOTAL_COLUMNS.index("council_status")
+    # prefecture code -> (name, its own tally, its regions' tally, its towns' tally, regions)
+    prefectures: dict[str, tuple[str, _Tally, _Tally, _Tally, list]] = {}
+    for row in region_totals(user, fiscal_year, extra=True):
+        name, pk, pref_code, pref_name = row[0], *row[len(REGION_TOTAL_COLUMNS) :][:3]
+        region = _Tally()
+        region.add(
+            council=row[status_at] == CouncilStatus.ESTABLISHED, placed=bool(row[coordinators_at])
+        )
+        towns = towns_by_region.get(pk, _Tally())
+        _name, _own, regions, all_towns, members = prefectures.setdefault(
+            pref_code, (pref_name, _Tally(), _Tally(), _Tally(), [])
+        )
+        regions.merge(region)
+        all_towns.merge(towns)
+        members.append((name, region, towns))
+    for pref_name, own, regions, all_towns, members in prefectures.values():
+        own.add(council=regions.councils > 0, placed=regions.placed > 0)
+        yield (year, pref_name, None, LEVEL_PREFECTURE, *own.cells())
+        yield (year, pref_name, None, LEVEL_REGION, *regions.cells())
+        yield (year, pref_name, None, LEVEL_TOWN, *all_towns.cells())
+        for name, region, towns in members:
+            yield (year, pref_name, name, LEVEL_REGION, *region.cells())
+            yield (year, pref_name, name, LEVEL_TOWN, *towns.cells())

@@ -81,6 +81,9 @@ def _forms(user: User, data=None, *, bound: str | None = None) -> dict:
         "open_data_form": FiscalYearExportForm(
             data if bound == "open_data" else None, fiscal_years=years, initial=initial
         ),
+        "survey_summary_form": FiscalYearExportForm(
+            data if bound == "survey_summary" else None, fiscal_years=years, initial=initial
+        ),
         "caseload_form": EncodingForm(data if bound == "caseload" else None),
     }
 
@@ -215,4 +218,22 @@ def caseload_csv(request: HttpRequest) -> HttpResponse:
         encoding=encoding,
         filename=_filename("caseload", request.user),
         parameters={"encoding": encoding},
+    )
+
+
+@login_required
+@require_GET
+def survey_summary_csv(request: HttpRequest) -> HttpResponse:
+    _require_read_scope(request.user)
+    form = FiscalYearExportForm(_with_default_year(request), fiscal_years=selectable_fiscal_years())
+    if not form.is_valid():
+        return _invalid(request, "survey_summary")
+    year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
+    return _download(
+        request,
+        kind=ExportKind.SURVEY_SUMMARY,
+        table=tables.survey_summary_table(request.user, year),
+        encoding=encoding,
+        filename=_filename("survey-summary", request.user, year),
+        parameters={"fiscal_year": year, "encoding": encoding},
     )
