@@ -172,3 +172,11 @@ def test_query_count_is_the_same_for_3_towns_and_30_towns_in_more_regions(
         large, large_rows = _queries(client)
     assert large_rows > small_rows
     assert small == large
+
+
+def test_the_readme_documents_every_column():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for header, definition in (*PREFECTURE_COLUMNS, *SURVEY_SUMMARY_COLUMNS):
+        assert f"| {header} | {definition.replace('|', '/')} |" in readme, header
