@@ -165,21 +165,32 @@ def _filename(what: str, user: User, fiscal_year: int | None = None) -> str:
     return "_".join(parts) + ".csv"
 
 
-@login_required
-@require_GET
-def prefecture_csv(request: HttpRequest) -> HttpResponse:
+def _fiscal_year_csv(request: HttpRequest, *, kind: ExportKind, bound: str, what: str, table):
+    """A download of one fiscal year's table (`table(user, year)`), the year checked first."""
     _require_read_scope(request.user)
     form = FiscalYearExportForm(_with_default_year(request), fiscal_years=selectable_fiscal_years())
     if not form.is_valid():
-        return _invalid(request, "prefecture")
+        return _invalid(request, bound)
     year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
     return _download(
         request,
-        kind=ExportKind.PREFECTURE,
-        table=tables.prefecture_table(request.user, year),
+        kind=kind,
+        table=table(request.user, year),
         encoding=encoding,
-        filename=_filename("prefecture", request.user, year),
+        filename=_filename(what, request.user, year),
         parameters={"fiscal_year": year, "encoding": encoding},
+    )
+
+
+@login_required
+@require_GET
+def prefecture_csv(request: HttpRequest) -> HttpResponse:
+    return _fiscal_year_csv(
+        request,
+        kind=ExportKind.PREFECTURE,
+        bound="prefecture",
+        what="prefecture",
+        table=tables.prefecture_table,
     )
 
 
@@ -224,16 +235,10 @@ def caseload_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def survey_summary_csv(request: HttpRequest) -> HttpResponse:
-    _require_read_scope(request.user)
-    form = FiscalYearExportForm(_with_default_year(request), fiscal_years=selectable_fiscal_years())
-    if not form.is_valid():
-        return _invalid(request, "survey_summary")
-    year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
-    return _download(
+    return _fiscal_year_csv(
         request,
         kind=ExportKind.SURVEY_SUMMARY,
-        table=tables.survey_summary_table(request.user, year),
-        encoding=encoding,
-        filename=_filename("survey-summary", request.user, year),
-        parameters={"fiscal_year": year, "encoding": encoding},
+        bound="survey_summary",
+        what="survey-summary",
+        table=tables.survey_summary_table,
     )

@@ -1,14 +1,12 @@
 """Issue 20's checks of prefecture.csv: one fiscal year at a time, and the survey's shape on the
 demo data as the prefecture viewer."""
 
-import datetime as dt
-
 import pytest
 from django.core.management import call_command
 
-from caseload.factories import CountReportFactory
 from exports.columns import PREFECTURE_HEADER
-from hokenfukushi.factories import PopulationSnapshotFactory, PrefectureViewerFactory
+from hokenfukushi.factories import PrefectureViewerFactory
+from tests.dashboard.test_one_year import one_town_ahead  # noqa: F401 (a fixture)
 from tests.exports.test_views import download, records
 
 pytestmark = pytest.mark.django_db
@@ -16,31 +14,8 @@ pytestmark = pytest.mark.django_db
 COUNTS = PREFECTURE_HEADER[8:12]
 
 
-def _approved(town, year, *counts):
-    return CountReportFactory(
-        municipality=town,
-        as_of=dt.date(year, 4, 1),
-        approved=True,
-        **dict(
-            zip(
-                ("smid_children", "medical_care_children", "smid_adults", "medical_care_adults"),
-                counts,
-                strict=True,
-            )
-        ),
-    )
-
-
-@pytest.fixture
-def one_town_ahead(town, other_town):
-    PopulationSnapshotFactory(municipality=town, population=20000, as_of=dt.date(2025, 4, 1))
-    PopulationSnapshotFactory(municipality=other_town, population=5000, as_of=dt.date(2025, 4, 1))
-    _approved(town, 2025, 3, 2, 10, 1)
-    _approved(other_town, 2025, 0, 1, 2, 0)
-    _approved(town, 2026, 6, 0, 9, 0)
-
-
-def test_no_total_of_the_newer_year_adds_last_years_figures(client_for, one_town_ahead, region):
+@pytest.mark.usefixtures("one_town_ahead")
+def test_no_total_of_the_newer_year_adds_last_years_figures(client_for, region):
     _, body = download(client_for("prefecture_user"), "prefecture", fiscal_year=2026)
     rows = {row["市町村名"]: row for row in records(body)}
     assert {row["年度"] for row in rows.values()} == {"令和8年度"}
@@ -53,7 +28,8 @@ def test_no_total_of_the_newer_year_adds_last_years_figures(client_for, one_town
         assert rows[total]["報告状態"] == "承認済み 1/2"
 
 
-def test_the_default_year_is_the_one_every_town_approved(client_for, one_town_ahead):
+@pytest.mark.usefixtures("one_town_ahead")
+def test_the_default_year_is_the_one_every_town_approved(client_for):
     _, body = download(client_for("region_admin"), "prefecture")
     rows = records(body)
     assert {row["年度"] for row in rows} == {"令和7年度"}
