@@ -715,6 +715,9 @@ SITE_ROWS = [
     Row("exports:index", _SIGNED_IN, _fixed("/exports/")),
     Row("exports:prefecture", _SIGNED_IN, _fixed("/exports/prefecture.csv?fiscal_year=2025")),
     Row("exports:open_data", _SIGNED_IN, _fixed("/exports/open-data.csv?fiscal_year=2025")),
+    Row(
+        "exports:survey_summary", _SIGNED_IN, _fixed("/exports/survey-summary.csv?fiscal_year=2025")
+    ),
     Row("exports:caseload", _SIGNED_IN, _fixed("/exports/caseload.csv")),
     # --- the admin site itself ---
     Row("admin:index", answers(staff="200"), _fixed("/admin/")),
