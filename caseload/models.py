@@ -89,6 +89,34 @@ class CountReportQuerySet(ScopedQuerySet):
         """The statement `latest_approved_fiscal_year` reads: that year, or no row."""
         return self.approved().order_by("-fiscal_year").values_list("fiscal_year", flat=True)[:1]
 
+    def latest_fiscal_year_approved_by_all(
+        self, towns: models.QuerySet[Municipality]
+    ) -> int | None:
+        """The newest fiscal year in which every town of `towns` has an approved report in this
+        queryset (one query), or None: the year pages and exports open on
+        (`hokenfukushi.fiscal.default_fiscal_year`), so that what they show first is one
+        complete year, never one town's new figures beside the others' old ones."""
+        return next(iter(self.latest_fiscal_year_approved_by_all_rows(towns)), None)
+
+    def latest_fiscal_year_approved_by_all_rows(self, towns: models.QuerySet[Municipality]):
+        """The statement `latest_fiscal_year_approved_by_all` reads: that year, or no row."""
+        # COUNT(*) of the towns as a plain function, not an aggregate: no GROUP BY is added.
+        town_count = (
+            towns.order_by()
+            .annotate(n=models.Func(F("pk"), function="COUNT", output_field=models.IntegerField()))
+            .values("n")[:1]
+        )
+        return (
+            self.approved()
+            .filter(municipality__in=towns.order_by().values("pk"))
+            .order_by()
+            .values("fiscal_year")
+            .annotate(towns=models.Count("municipality", distinct=True))
+            .filter(towns=Subquery(town_count, output_field=models.IntegerField()))
+            .order_by("-fiscal_year")
+            .values_list("fiscal_year", flat=True)[:1]
+        )
+
     def in_worklist_of(self, user):
         """Reports a user works with in the admin (list, edit, history): municipal staff only
         their own town's, since another town's drafts are none of their business; everyone
@@ -170,6 +198,22 @@ def municipalities_without_report_for(
         municipality=OuterRef("pk"), fiscal_year=fiscal_year
     )
     return towns.filter(~Exists(reported))
+
+
+def latest_fiscal_year_reported_by_all(
+    town_ids: Iterable[int], approved: Iterable[tuple[int, int]]
+) -> int | None:
+    """`CountReportQuerySet.latest_fiscal_year_approved_by_all` from (town id, fiscal year)
+    pairs of approved reports already read: the newest year every town of `town_ids` has."""
+    wanted = set(town_ids)
+    if not wanted:
+        return None
+    towns_by_year: dict[int, set[int]] = {}
+    for town_id, year in approved:
+        if town_id in wanted:
+            towns_by_year.setdefault(year, set()).add(town_id)
+    complete = [year for year, towns in towns_by_year.items() if towns == wanted]
+    return max(complete, default=None)
 
 
 def completeness_from_rows(

@@ -209,6 +209,16 @@ def select_count_columns(rows: Iterable[tuple[int, Sequence[str]]]) -> Selected:
             skipped_rows.append(SkippedRow(line, total))
             continue
         values = [_one_line(cells[index]) if index < len(cells) else "" for index, _ in columns]
+        if not any(
+            value.strip()
+            for (_index, name), value in zip(columns, values, strict=True)
+            if name != rules.DATE_COLUMN
+        ):
+            # a note row (e.g. prefecture.csv's last line on how 計 count coordinators): no
+            # 団体コード and no count, only text in columns the import does not read (and perhaps
+            # a 基準日 filled down the whole column)
+            skipped_rows.append(SkippedRow(line, _note_label(cells, label_indexes)))
+            continue
         if code_position is not None and not any(
             value.strip() for position, value in enumerate(values) if position != code_position
         ):
@@ -299,6 +309,18 @@ def _widen(
 
 def _index_of(columns: Sequence[tuple[int, str]], position: int | None) -> int | None:
     return None if position is None else columns[position][0]
+
+
+NOTE_LABEL_LENGTH = 24
+
+
+def _note_label(cells: Sequence[str], label_indexes: Sequence[int]) -> str:
+    """What a note row says, shortened for the preview's list of unused rows."""
+    texts = [_one_line(cells[index]).strip() for index in label_indexes if index < len(cells)]
+    longest = max(texts, key=len, default="")
+    if len(longest) > NOTE_LABEL_LENGTH:
+        return longest[:NOTE_LABEL_LENGTH] + "…"
+    return longest or "（注記の行）"
 
 
 def _total_label(

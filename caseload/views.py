@@ -8,7 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from caseload import rules
-from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness, TownReportStatus
+from caseload.models import (
+    COUNT_FIELDS,
+    CountReport,
+    ReportCompleteness,
+    TownReportStatus,
+    latest_fiscal_year_reported_by_all,
+)
 from hokenfukushi.fiscal import current_fiscal_year, default_fiscal_year
 from hokenfukushi.models import Municipality, rate_per_10000
 
@@ -51,7 +57,8 @@ def caseload_overview(request: HttpRequest) -> HttpResponse:
     try:
         chosen = int(request.GET.get("fiscal_year", ""))
     except ValueError:
-        chosen = default_fiscal_year(years[0] if years else None, current=this_year)
+        complete = latest_fiscal_year_reported_by_all((town.pk for town in towns), figures)
+        chosen = default_fiscal_year(complete, current=this_year)
     statuses = reports.status_by_town(towns, this_year)
 
     rows = [TownFigures(town, figures.get((town.pk, chosen)), statuses[town.pk]) for town in towns]

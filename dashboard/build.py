@@ -37,11 +37,11 @@ from dashboard.coverage import (
     ThisYearReport,
     TownCoverage,
     TownFacts,
+    YearTotals,
     meeting_schedule,
-    rate_per_10000,
     resource_gaps,
-    sum_counts,
     town_coverage,
+    year_totals,
 )
 from hokenfukushi.models import Council, LocalResource, Municipality, Region, User, best_council
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
@@ -102,9 +102,10 @@ class Dashboard:
     selectable_regions: list[Region]  # the regions the user may pick from
     rows: list[TownRow]
     panels: list[RegionPanel]
-    totals: Counts
-    total_rates: tuple
-    population: int
+    totals: Counts  # figures of `fiscal_year` only (see `year_totals`)
+    total_rates: tuple  # per 10,000 of the reported towns' population
+    year_totals: YearTotals
+    population: int  # every town shown
     coordinators: int
     experienced_coordinators: int
     open_actions: int
@@ -252,7 +253,12 @@ def build_dashboard(
         fiscal_year=fiscal_year,
         today=today,
     )
-    totals = sum_counts(row.counts for row in rows)
+    # One year at a time: a town whose latest figures are of an earlier year shows them,
+    # marked, in its row; they are never added to the totals of the year shown.
+    shown_year = year_totals(
+        ((row.counts_fiscal_year, row.counts, row.town.population) for row in rows),
+        fiscal_year=fiscal_year,
+    )
     population = sum(town.population or 0 for town in towns)
     return Dashboard(
         fiscal_year=fiscal_year,
@@ -261,8 +267,9 @@ def build_dashboard(
         selectable_regions=selectable_regions,
         rows=rows,
         panels=panels,
-        totals=totals,
-        total_rates=tuple(rate_per_10000(value, population) for value in totals.as_tuple()),
+        totals=shown_year.counts,
+        total_rates=shown_year.rates,
+        year_totals=shown_year,
         population=population,
         coordinators=coordinator_summary.total,
         experienced_coordinators=coordinator_summary.experienced,
@@ -411,10 +418,14 @@ def _region_panels(
     panels = []
     for region in regions:
         region_rows = rows_by_region[region.pk]
-        known = [row.counts for row in region_rows]
-        # A region where some town never reported may still have children or adults there.
-        totals = sum_counts(known)
-        counts_for_needs = None if any(c is None for c in known) or not known else totals
+        region_year = year_totals(
+            ((row.counts_fiscal_year, row.counts, row.town.population) for row in region_rows),
+            fiscal_year=fiscal_year,
+        )
+        totals = region_year.counts
+        # A region where some town has no figures of the year may still have children or
+        # adults there: its needs are judged only on a complete year.
+        counts_for_needs = totals if region_rows and region_year.is_complete else None
         panels.append(
             RegionPanel(
                 region=region,

@@ -102,6 +102,41 @@ def sum_counts(counts: Iterable[Counts | None]) -> Counts:
 
 
 @dataclass(frozen=True, slots=True)
+class YearTotals:
+    """The totals of one fiscal year: only figures OF that year are added (a town whose latest
+    figures are older adds nothing, and is counted in `towns` but not in `reported`)."""
+
+    fiscal_year: int
+    counts: Counts
+    reported: int  # towns whose figures are of `fiscal_year`
+    towns: int  # every town the totals are about
+    population: int  # population of the reported towns (the rates' denominator)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.reported == self.towns
+
+    @property
+    def rates(self) -> tuple[Decimal | None, ...]:
+        return tuple(rate_per_10000(value, self.population) for value in self.counts.as_tuple())
+
+
+def year_totals(
+    figures: Iterable[tuple[int | None, Counts | None, int | None]], *, fiscal_year: int
+) -> YearTotals:
+    """Totals for `fiscal_year` over (figures' fiscal year, counts, population) of each town:
+    the one rule that no total adds figures of different fiscal years."""
+    total, reported, towns, population = Counts(), 0, 0, 0
+    for year, counts, town_population in figures:
+        towns += 1
+        if counts is not None and year == fiscal_year:
+            total = total + counts
+            reported += 1
+            population += town_population or 0
+    return YearTotals(fiscal_year, total, reported, towns, population)
+
+
+@dataclass(frozen=True, slots=True)
 class TownFacts:
     """What the dashboard knows about one town for one fiscal year."""
 

@@ -14,6 +14,7 @@ class ExportKind(models.TextChoices):
     OPEN_DATA = "open_data", _("オープンデータ（秘匿処理済み）")
     ACTIVITY = "activity", _("活動記録（市町村別・四半期別）")
     ACTIVITY_OPEN_DATA = "activity_open_data", _("活動記録オープンデータ（秘匿処理済み）")
+    SURVEY_SUMMARY = "survey_summary", _("設置状況（都道府県・圏域・市町村）")
 
 
 def record_export(*, user, export: ExportKind, parameters: dict[str, object]) -> ExportLog:

@@ -25,7 +25,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from caseload.models import COUNT_FIELDS, SUBSET_FIELDS, CountReport, ReportCompleteness
-from coordinators.models import Coordinator, Experience
+from coordinators.models import Coordinator, Experience, TrainingCourse
+from exports import columns
 from exports.csv_output import LINE_END, Cell, csv_field
 from exports.suppression import (
     SUPPRESSED,
@@ -33,13 +34,14 @@ from exports.suppression import (
     ColumnSummary,
     plan_column,
 )
-from hokenfukushi.fiscal import fiscal_year_bounds
+from hokenfukushi.fiscal import era_year, fiscal_year_bounds, fiscal_year_label
 from hokenfukushi.models import (
     Council,
+    CouncilForm,
+    CouncilStatus,
     Municipality,
     PopulationSnapshot,
     Region,
-    council_label,
     council_preference_order,
 )
 
@@ -54,31 +56,16 @@ TOWN_CHUNK_SIZE = 50
 # once (~70 KiB more than a prefecture's 9). Ten are a prefecture's regions in one or two fetches.
 REGION_CHUNK_SIZE = 10
 
-COUNT_HEADERS = (
-    "重症心身障害児(在宅)",
-    "医療的ケア児(在宅)",
-    "重症心身障害者(在宅)",
-    "医療的ケア者(在宅)",
-)
-PREFECTURE_HEADER = (
-    "団体コード",
-    "市町村名",
-    "人口",
-    "人口基準日",
-    "集計基準日",
-    *COUNT_HEADERS,
-    "コーディネーター数",
-    "うち実務経験あり",
-    "協議の場",
-    "報告状態",
-)
+# The column definitions live in exports/columns.py (one place for CSV, README and .xlsx).
+PREFECTURE_HEADER = columns.PREFECTURE_HEADER
+SURVEY_SUMMARY_HEADER = columns.SURVEY_SUMMARY_HEADER
 OPEN_DATA_HEADER = (
     "団体コード",
     "市町村名",
     "人口",
     "人口基準日",
     "集計基準日",
-    *COUNT_HEADERS,
+    *columns.COUNT_HEADERS,
     "報告状態",
 )
 CASELOAD_HEADER = ("団体コード", "市町村名", "集計基準日", "年度", "区分", "人数", "状態")
@@ -196,9 +183,18 @@ REGION_TOTAL_COLUMNS = (
     "council_status",
     "council_form",
 )
+# What the prefecture export reads of each region besides REGION_TOTAL_COLUMNS.
+REGION_EXTRA_COLUMNS = (
+    "pk",
+    "prefecture_code",
+    "prefecture_name",
+    *(f"{name}_total" for name in SUBSET_FIELDS),
+    "trained",
+    "council_date",
+)
 
 
-def region_totals(user, fiscal_year: int) -> QuerySet[Region]:
+def region_totals(user, fiscal_year: int, *, extra: bool = False) -> QuerySet[Region]:
     """One row per region with a town in `user`'s read scope, in the order of its first town by
     code (the order of the town rows): REGION_TOTAL_COLUMNS. The towns' population and
     approved counts are summed (a town without an approved report adds nothing but is counted
@@ -224,9 +220,23 @@ def region_totals(user, fiscal_year: int) -> QuerySet[Region]:
         .annotate(preference=council_preference_order())
         .order_by("preference", "pk")
     )
+    if extra:
+        more = {
+            **{
+                f"{name}_total": over_towns(Sum(Subquery(report.values(name)[:1])))
+                for name in SUBSET_FIELDS
+            },
+            "trained": _SubqueryCount(
+                _trained(fiscal_year).filter(organization__region=OuterRef("pk")).values("pk")
+            ),
+            "council_date": Subquery(council.values("status_date")[:1]),
+        }
+    else:
+        more = {}
     return (
         Region.objects.filter(Exists(towns))
         .annotate(
+            **more,
             towns=over_towns(Count("pk")),
             approved=over_towns(Count(Subquery(report.values("pk")[:1]))),
             population_total=Coalesce(
@@ -243,7 +253,94 @@ def region_totals(user, fiscal_year: int) -> QuerySet[Region]:
             first_code=Subquery(towns.order_by("code").values("code")[:1]),
         )
         .order_by("first_code")
-        .values_list(*REGION_TOTAL_COLUMNS)
+        .values_list(*REGION_TOTAL_COLUMNS, *(REGION_EXTRA_COLUMNS if extra else ()))
+    )
+
+
+def _trained(fiscal_year: int) -> QuerySet[Coordinator]:
+    """養成研修修了者 by the end of `fiscal_year` (active or not, placed or not)."""
+    return Coordinator.objects.filter(
+        training_course=TrainingCourse.COORDINATOR, training_fiscal_year__lte=fiscal_year
+    )
+
+
+def placement_form(named: int, covering: int) -> str:
+    """配置形態 of a town: coordinators named for it (not only the whole region's), else only
+    the whole region's, else none. 予定 is not recorded, so never given."""
+    if named:
+        return columns.PLACED_SINGLE
+    if covering:
+        return columns.PLACED_REGIONAL
+    return columns.NOT_PLACED
+
+
+def survey_council_label(status: str | None, form: str | None) -> str:
+    """協議の場 in the survey's words: 単独設置 / 圏域で共同設置 / 設置予定 / 未設置."""
+    if status == CouncilStatus.ESTABLISHED:
+        return columns.COUNCIL_SINGLE if form == CouncilForm.SINGLE else columns.COUNCIL_REGIONAL
+    if status == CouncilStatus.PLANNING:
+        return columns.COUNCIL_PLANNED
+    return columns.COUNCIL_NONE
+
+
+def wareki_month(day) -> str | None:
+    """2025-04-01 -> 令和7年4月 (the month a council was set up); None stays None."""
+    if day is None:
+        return None
+    era, number = era_year(day)
+    return f"{era}{'元' if number == 1 else number}年{day.month}月"
+
+
+PREFECTURE_TOWN_COLUMNS = (
+    "region_id",
+    "region__prefecture_code",
+    "region__prefecture_name",
+    "region__name",
+    "code",
+    "name",
+    "population",
+    "population_as_of",
+    "report_as_of",
+    *COUNT_FIELDS,
+    *SUBSET_FIELDS,
+    "coordinator_count",
+    "named_count",
+    "trained",
+    "council_status",
+    "council_form",
+    "council_date",
+    "has_any_report",
+)
+
+
+def prefecture_towns(user, fiscal_year: int) -> QuerySet[Municipality]:
+    """`towns_with_figures` with what the survey's shape adds (overlap counts, placement,
+    training completers, the council's date), grouped by region in the order of each region's
+    first town (the order of `region_totals`), by code within a region."""
+    report = _approved_report(fiscal_year)
+    council = (
+        Council.objects.filter(municipalities=OuterRef("pk"))
+        .annotate(preference=council_preference_order())
+        .order_by("preference", "pk")
+    )
+    named = Coordinator.municipalities.through.objects.filter(
+        municipality=OuterRef("pk"),
+        coordinator__is_active=True,
+        coordinator__covers_whole_region=False,
+    )
+    region_towns = Municipality.objects.visible_to(user).filter(region=OuterRef("region"))
+    return (
+        towns_with_figures(user, fiscal_year)
+        .annotate(
+            **{name: Subquery(report.values(name)[:1]) for name in SUBSET_FIELDS},
+            named_count=_SubqueryCount(named.values("pk")),
+            trained=_SubqueryCount(
+                _trained(fiscal_year).filter(organization__municipality=OuterRef("pk")).values("pk")
+            ),
+            council_date=Subquery(council.values("status_date")[:1]),
+            region_first_code=Subquery(region_towns.order_by("code").values("code")[:1]),
+        )
+        .order_by("region_first_code", "code")
     )
 
 
@@ -313,40 +410,118 @@ def _one_snapshot(using: str) -> Iterator[None]:
 
 
 def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
+    """The national survey's shape: every row names its year, prefecture and region; the towns
+    of each region, then its 圏域計; after a prefecture's regions its 県計; a note row last.
+    Headers and definitions: `exports.columns.PREFECTURE_COLUMNS`."""
+
     def rows() -> Iterator[Sequence[Cell]]:
-        # The region totals are a second statement, run after the towns are streamed: both
-        # read one snapshot, so that a write committed mid-download cannot make a region's 計
-        # row disagree with the town rows above it.
+        # Both statements read one snapshot, so that a write committed mid-download cannot
+        # make a region's 計 row disagree with the town rows above it.
         with _one_snapshot(Municipality.objects.db):
             yield from _prefecture_rows(user, fiscal_year)
 
     return PREFECTURE_HEADER, rows
 
 
+@dataclass(slots=True)  # one per prefecture while streaming
+class _PrefectureTotal:
+    name: str
+    towns: int = 0
+    approved: int = 0
+    # population, the counts and overlap counts, coordinators, training completers; an overlap
+    # count no region entered stays empty rather than 0
+    figures: list[int | None] = field(
+        default_factory=lambda: [None] * (2 + len(COUNT_AND_SUBSET) + 1)
+    )
+
+    def add(self, towns: int, approved: int, figures: Sequence[int | None]) -> None:
+        self.towns += towns
+        self.approved += approved
+        self.figures = [
+            a if b is None else (b if a is None else a + b)
+            for a, b in zip(self.figures, figures, strict=True)
+        ]
+
+
+COUNT_AND_SUBSET = (*COUNT_FIELDS, *SUBSET_FIELDS)
+
+
 def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
+    year = fiscal_year_label(fiscal_year)
     labels = {status: str(status.label) for status in ReportCompleteness}
-    towns = towns_with_figures(user, fiscal_year).values_list(*TOWN_COLUMNS)
-    for *figures, status, form, has_any_report in towns.iterator(chunk_size=TOWN_CHUNK_SIZE):
-        yield (
-            *figures,
-            council_label(status, form),
-            labels[_report_status(figures[4], has_any_report)],
-        )
     approved_label = labels[ReportCompleteness.APPROVED]
-    totals = region_totals(user, fiscal_year)
-    for name, towns_count, approved, *sums, status, form in totals.iterator(
-        chunk_size=REGION_CHUNK_SIZE
+    # The region totals come from a second statement in the same order as the towns (each
+    # region by its first town's code): read alongside the towns, one region at a time, so
+    # nothing is held per region.
+    regions = region_totals(user, fiscal_year, extra=True).iterator(chunk_size=REGION_CHUNK_SIZE)
+
+    def region_total(region_id: int) -> tuple[Sequence[Cell], str, str, int, int, list[int]]:
+        (name, towns, approved, population, *rest) = next(regions)
+        if rest[len(COUNT_FIELDS) + 4] != region_id:  # the two statements' orders differ
+            raise RuntimeError(f"region totals out of order at {name}")
+        counts = rest[: len(COUNT_FIELDS)]
+        coordinators, _experienced, status, form = rest[len(COUNT_FIELDS) : len(COUNT_FIELDS) + 4]
+        _pk, pref_code, pref_name, *subsets_trained_date = rest[len(COUNT_FIELDS) + 4 :]
+        subsets = subsets_trained_date[: len(SUBSET_FIELDS)]
+        trained, council_date = subsets_trained_date[len(SUBSET_FIELDS) :]
+        row = (
+            year, pref_name, name, None, f"{name} 圏域計", population, None, None,
+            *counts, *subsets, coordinators, trained, None,
+            survey_council_label(status, form), wareki_month(council_date),
+            f"{approved_label} {approved}/{towns}",
+        )  # fmt: skip
+        return row, pref_code, pref_name, towns, approved, [population, *counts, *subsets,
+                                                            coordinators, trained]  # fmt: skip
+
+    def prefecture_row(total: _PrefectureTotal) -> Sequence[Cell]:
+        population, *rest = total.figures
+        figures, (coordinators, trained) = rest[: len(COUNT_AND_SUBSET)], rest[-2:]
+        return (
+            year, total.name, None, None, f"{total.name} 県計", population, None, None,
+            *figures, coordinators, trained, None, None, None,
+            f"{approved_label} {total.approved}/{total.towns}",
+        )  # fmt: skip
+
+    towns = prefecture_towns(user, fiscal_year).values_list(*PREFECTURE_TOWN_COLUMNS)
+    current_region: int | None = None
+    prefecture: tuple[str, _PrefectureTotal] | None = None
+
+    def close_region() -> Iterator[Sequence[Cell]]:
+        nonlocal prefecture
+        row, pref_code, pref_name, count, approved, figures = region_total(current_region)
+        yield row
+        if prefecture is None or prefecture[0] != pref_code:
+            prefecture = (pref_code, _PrefectureTotal(pref_name))
+        prefecture[1].add(count, approved, figures)
+
+    for region_id, pref_code, pref_name, region_name, *rest in towns.iterator(
+        chunk_size=TOWN_CHUNK_SIZE
     ):
+        if region_id != current_region:
+            if current_region is not None:
+                yield from close_region()
+            if prefecture is not None and prefecture[0] != pref_code:
+                yield prefecture_row(prefecture[1])
+                prefecture = None
+            current_region = region_id
+        (code, name, population, population_as_of, report_as_of, *figures) = rest
+        counts = figures[: len(COUNT_AND_SUBSET)]
+        covering, named, trained, status, form, council_date, has_any_report = figures[
+            len(COUNT_AND_SUBSET) :
+        ]
         yield (
-            None,
-            f"{name} 計",
-            sums[0],
-            None,
-            None,
-            *sums[1:],
-            council_label(status, form),
-            f"{approved_label} {approved}/{towns_count}",
-        )
+            year, pref_name, region_name, code, name, population, population_as_of, report_as_of,
+            *counts, covering, trained, placement_form(named, covering),
+            survey_council_label(status, form), wareki_month(council_date),
+            labels[_report_status(report_as_of, has_any_report)],
+        )  # fmt: skip
+    if current_region is not None:
+        yield from close_region()
+    if prefecture is not None:
+        yield prefecture_row(prefecture[1])
+    note = [None] * len(PREFECTURE_HEADER)
+    note[0], note[PREFECTURE_HEADER.index("市町村名")] = year, columns.COUNTED_ONCE_NOTE
+    yield note
 
 
 def _plan_open_data(user, fiscal_year: int, threshold: int) -> dict[int, list[ColumnPlan]]:
@@ -498,3 +673,83 @@ def caseload_text(user) -> Callable[[], Iterator[str]]:
                 yield prefix + (suffix + prefix).join(figures) + suffix
 
     return text
+
+
+# --- the three-level survey summary ------------------------------------------------------------
+
+LEVEL_PREFECTURE, LEVEL_REGION, LEVEL_TOWN = "都道府県", "圏域", "市町村"
+
+
+@dataclass(slots=True)
+class _Tally:
+    """設置数 / 分母 of 協議の場 and of coordinator placement over some units."""
+
+    councils: int = 0
+    placed: int = 0
+    units: int = 0
+
+    def add(self, *, council: bool, placed: bool) -> None:
+        self.units += 1
+        self.councils += council
+        self.placed += placed
+
+    def merge(self, other: _Tally) -> None:
+        self.units += other.units
+        self.councils += other.councils
+        self.placed += other.placed
+
+    def cells(self) -> tuple[int, int, int, int]:
+        return (self.councils, self.units, self.placed, self.units)
+
+
+def survey_summary_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
+    """The national tracking table's three levels for each prefecture in scope: the
+    prefecture (1 unit), its regions, its municipalities; then each region (1 unit) and its
+    municipalities. A unit "has" a council when a council of it is 設置済み (a region or the
+    prefecture: any of its councils), and coordinators when an active one covers it. Headers
+    and definitions: `exports.columns.SURVEY_SUMMARY_COLUMNS`. Two statements whatever the
+    number of towns; what is held is a few integers per region."""
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        with _one_snapshot(Municipality.objects.db):
+            yield from _survey_summary_rows(user, fiscal_year)
+
+    return SURVEY_SUMMARY_HEADER, rows
+
+
+def _survey_summary_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
+    year = fiscal_year_label(fiscal_year)
+    towns_by_region: dict[int, _Tally] = {}
+    for region_id, status, covering in (
+        towns_with_figures(user, fiscal_year)
+        .values_list("region_id", "council_status", "coordinator_count")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        towns_by_region.setdefault(region_id, _Tally()).add(
+            council=status == CouncilStatus.ESTABLISHED, placed=bool(covering)
+        )
+    coordinators_at = REGION_TOTAL_COLUMNS.index("coordinators")
+    status_at = REGION_TOTAL_COLUMNS.index("council_status")
+    # prefecture code -> (name, its own tally, its regions' tally, its towns' tally, regions)
+    prefectures: dict[str, tuple[str, _Tally, _Tally, _Tally, list]] = {}
+    for row in region_totals(user, fiscal_year, extra=True):
+        name, pk, pref_code, pref_name = row[0], *row[len(REGION_TOTAL_COLUMNS) :][:3]
+        region = _Tally()
+        region.add(
+            council=row[status_at] == CouncilStatus.ESTABLISHED, placed=bool(row[coordinators_at])
+        )
+        towns = towns_by_region.get(pk, _Tally())
+        _name, _own, regions, all_towns, members = prefectures.setdefault(
+            pref_code, (pref_name, _Tally(), _Tally(), _Tally(), [])
+        )
+        regions.merge(region)
+        all_towns.merge(towns)
+        members.append((name, region, towns))
+    for pref_name, own, regions, all_towns, members in prefectures.values():
+        own.add(council=regions.councils > 0, placed=regions.placed > 0)
+        yield (year, pref_name, None, LEVEL_PREFECTURE, *own.cells())
+        yield (year, pref_name, None, LEVEL_REGION, *regions.cells())
+        yield (year, pref_name, None, LEVEL_TOWN, *all_towns.cells())
+        for name, region, towns in members:
+            yield (year, pref_name, name, LEVEL_REGION, *region.cells())
+            yield (year, pref_name, name, LEVEL_TOWN, *towns.cells())

@@ -13,4 +13,5 @@ urlpatterns = [
     path("activity-open-data.csv", views.activity_open_data_csv, name="activity_open_data"),
     # .xlsx twins: prefecture.xlsx, open-data.xlsx, caseload.xlsx (views.SHEET_EXPORTS)
     *views.sheet_url_patterns(),
+    path("survey-summary.csv", views.survey_summary_csv, name="survey_summary"),
 ]

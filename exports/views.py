@@ -41,7 +41,7 @@ from hokenfukushi.fiscal import (
     default_fiscal_year,
     era_year,
 )
-from hokenfukushi.models import Region, User
+from hokenfukushi.models import Municipality, Region, User
 from hokenfukushi.scope import can_read_anything
 from hokenfukushi.xlsx import XLSX_CONTENT_TYPE, UnwritableText, write_workbook_to
 
@@ -59,7 +59,8 @@ def selectable_fiscal_years() -> list[int]:
 
 
 def _default_year(user: User) -> int:
-    latest = CountReport.objects.visible_to(user).latest_approved_fiscal_year()
+    towns = Municipality.objects.visible_to(user)
+    latest = CountReport.objects.visible_to(user).latest_fiscal_year_approved_by_all(towns)
     return default_fiscal_year(latest, current=current_fiscal_year())
 
 
@@ -88,6 +89,9 @@ def _forms(user: User, data=None, *, bound: str | None = None) -> dict:
         ),
         "open_data_form": FiscalYearExportForm(
             data if bound == "open_data" else None, fiscal_years=years, initial=initial
+        ),
+        "survey_summary_form": FiscalYearExportForm(
+            data if bound == "survey_summary" else None, fiscal_years=years, initial=initial
         ),
         "caseload_form": EncodingForm(data if bound == "caseload" else None),
         **_activity_forms(data, bound=bound),
@@ -171,21 +175,32 @@ def _filename(what: str, user: User, fiscal_year: int | None = None) -> str:
     return "_".join(parts) + ".csv"
 
 
-@login_required
-@require_GET
-def prefecture_csv(request: HttpRequest) -> HttpResponse:
+def _fiscal_year_csv(request: HttpRequest, *, kind: ExportKind, bound: str, what: str, table):
+    """A download of one fiscal year's table (`table(user, year)`), the year checked first."""
     _require_read_scope(request.user)
     form = FiscalYearExportForm(_with_default_year(request), fiscal_years=selectable_fiscal_years())
     if not form.is_valid():
-        return _invalid(request, "prefecture")
+        return _invalid(request, bound)
     year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
     return _download(
         request,
-        kind=ExportKind.PREFECTURE,
-        table=tables.prefecture_table(request.user, year),
+        kind=kind,
+        table=table(request.user, year),
         encoding=encoding,
-        filename=_filename("prefecture", request.user, year),
+        filename=_filename(what, request.user, year),
         parameters={"fiscal_year": year, "encoding": encoding},
+    )
+
+
+@login_required
+@require_GET
+def prefecture_csv(request: HttpRequest) -> HttpResponse:
+    return _fiscal_year_csv(
+        request,
+        kind=ExportKind.PREFECTURE,
+        bound="prefecture",
+        what="prefecture",
+        table=tables.prefecture_table,
     )
 
 
@@ -333,6 +348,12 @@ SHEET_EXPORTS: dict[str, SheetExport] = {
         notes=(columns.SUPPRESSION_NOTE,),
         parameters=lambda: {"threshold": settings.OPEN_DATA_SUPPRESSION_THRESHOLD},
     ),
+    "survey_summary": SheetExport(
+        ExportKind.SURVEY_SUMMARY,
+        "survey-summary",
+        "設置状況",
+        lambda user, year: tables.survey_summary_table(user, year),
+    ),
     "caseload": SheetExport(
         ExportKind.CASELOAD,
         "caseload",
@@ -430,3 +451,15 @@ def _xlsx_download(request: HttpRequest, export: SheetExport, year: int | None) 
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_GET
+def survey_summary_csv(request: HttpRequest) -> HttpResponse:
+    return _fiscal_year_csv(
+        request,
+        kind=ExportKind.SURVEY_SUMMARY,
+        bound="survey_summary",
+        what="survey-summary",
+        table=tables.survey_summary_table,
+    )

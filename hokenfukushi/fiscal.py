@@ -171,12 +171,15 @@ def fiscal_quarter_of(day: dt.date) -> FiscalQuarter:
     return FiscalQuarter(fiscal_year_of(day), (day.month - 4) % 12 // 3 + 1)
 
 
-def default_fiscal_year(latest_approved: int | None, *, current: int) -> int:
-    """The fiscal year a page or export opens on: the newest with approved figures in what the
-    user is looking at (`CountReportQuerySet.latest_approved_fiscal_year`), if it is a year
-    the pages offer (FIRST_FISCAL_YEAR to `current`); otherwise `current`. Early in a year
-    nothing is approved yet, and opening on an empty year would show zeros that only mean "not
-    reported yet"."""
-    if latest_approved is None or not FIRST_FISCAL_YEAR <= latest_approved <= current:
+def default_fiscal_year(latest_complete: int | None, *, current: int) -> int:
+    """The fiscal year a page or export opens on — the one rule, used by the dashboard, the
+    exports and the caseload page:
+
+    the newest year in which EVERY town in what the user is looking at has approved figures
+    (`CountReportQuerySet.latest_fiscal_year_approved_by_all`), if it is a year the pages offer
+    (FIRST_FISCAL_YEAR to `current`); otherwise `current`, shown with its reporting state
+    (「4町中3町が報告済み」). One town's approval of a new year does not move the page to that
+    year: it would open on a year most towns have not reported."""
+    if latest_complete is None or not FIRST_FISCAL_YEAR <= latest_complete <= current:
         return current
-    return latest_approved
+    return latest_complete

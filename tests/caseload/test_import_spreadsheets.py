@@ -55,18 +55,19 @@ def set_column(data: bytes, header: str, change) -> bytes:
     row (the first sheet), as a user edits it in Excel."""
     book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
-    at = [cell.value for cell in sheet[1]].index(header)
+    names = [cell.value for cell in sheet[1]]
+    at, code_at = names.index(header), names.index("団体コード")
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value:
+        if row[code_at].value:  # a town's row, not a 計 or note row
             change(row, row[at])
     return xlsx_bytes(book)
 
 
 def set_csv_column(data: bytes, header: str, change) -> bytes:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    at = rows[0].index(header)
+    at, code_at = rows[0].index(header), rows[0].index("団体コード")
     for row in rows[1:]:
-        if row[0]:
+        if row[code_at]:  # a town's row, not a 計 or note row
             row[at] = change(row, row[at])
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
@@ -97,7 +98,7 @@ def test_as_center_prefecture_xlsx_with_a_new_date_previews_four_new_reports(cli
     assert plan.ok, plan.errors
     assert outcomes(preview)["new"] == 4 and len(plan.rows) == 4
     page = preview.content.decode()
-    assert "使わない行・列" in page and "児玉郡市 計" in page and "コーディネーター数" in page
+    assert "使わない行・列" in page and "児玉郡市 圏域計" in page and "コーディネーター数" in page
     assert "シート「県報告用集計表」を読み込みました" in page
     assert not CountReport.objects.filter(as_of=NEW_DATE).exists()
 
@@ -140,7 +141,7 @@ def test_one_count_changed_in_prefecture_xlsx_is_exactly_what_the_preview_shows(
     client = client_for(center)
 
     def one_more(row, cell):
-        if row[0].value == "112119":
+        if "112119" in [cell.value for cell in row]:
             cell.value += 1
 
     data = set_column(
@@ -410,7 +411,7 @@ def test_town_staff_upload_the_region_export_back_other_towns_unchanged_are_skip
     assert "担当外の市町村の行" in preview.content.decode()
 
     def own_new_date(row, cell):
-        if row[0].value == town.code:
+        if town.code in [c.value for c in row]:
             cell.value = NEW_DATE
 
     preview = upload(client, set_column(body, "集計基準日", own_new_date))

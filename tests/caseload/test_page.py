@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from caseload.factories import CountReportFactory
+from caseload.models import CountReport, ReportStatus
 from hokenfukushi.factories import MunicipalityFactory, PopulationSnapshotFactory
+from hokenfukushi.fiscal import current_fiscal_year
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +89,14 @@ def test_this_years_status_column(client_for, town, other_town, monkeypatch):
     assert statuses == {"テスト市": "承認済み", "となり町": "未承認"}
 
 
-def test_bad_year_parameter_falls_back_to_the_latest_year(client_for, figures):
+def test_bad_year_parameter_falls_back_to_the_default_year(client_for, figures, other_town):
+    # となり町's report is only submitted: no year has every town approved -> the current year
     response = client_for("region_admin").get(URL, {"fiscal_year": "abc"})
-    assert response.status_code == 200 and response.context["chosen_year"] == 2025
+    assert response.status_code == 200
+    assert response.context["chosen_year"] == current_fiscal_year()
+    CountReport.objects.filter(municipality=other_town).update(status=ReportStatus.APPROVED)
+    response = client_for("region_admin").get(URL, {"fiscal_year": "abc"})
+    assert response.context["chosen_year"] == 2025  # every town approved 令和7年度
 
 
 def test_query_count_is_constant_as_towns_and_years_grow(

@@ -142,7 +142,9 @@ def test_a_submitted_report_is_not_counted_until_approved(facts, region_admin, t
         municipality=town, as_of=dt.date(FY + 1, 4, 1), submitted=True, smid_children=99
     )
     dashboard = build_dashboard(region_admin, fiscal_year=FY + 1, today=TODAY)
-    assert dashboard.totals.smid_children == 3
+    # neither the submitted 99 nor last year's 3 is added to the 令和8年度 totals
+    assert dashboard.totals.smid_children == 0
+    assert (dashboard.year_totals.reported, dashboard.year_totals.towns) == (0, 2)
     assert "数は令和7年度のもの（令和8年度分が未承認）" in _gaps(dashboard, town)
 
 

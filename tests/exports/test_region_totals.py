@@ -16,6 +16,7 @@ from caseload.models import COUNT_FIELDS
 from coordinators.factories import CoordinatorFactory, OrganizationFactory
 from coordinators.models import Coordinator, Experience
 from exports import tables
+from exports.columns import COUNTED_ONCE_NOTE
 from exports.csv_output import stream_csv
 from hokenfukushi.factories import (
     MunicipalityFactory,
@@ -141,39 +142,97 @@ def three_regions(region, other_region, town, other_town, far_town):
     return third
 
 
-def _python_totals(user, town_rows):
-    """The total rows as the export summed them in Python before: per region in the order of
-    its first town, over the town rows as exported."""
+def _python_rows(user, town_rows):
+    """The export's rows as summing the town rows in Python gives them: each region's towns,
+    then its 圏域計 (coordinators covering any of its towns counted once, training completers
+    of its organizations, its best council), then the prefecture's 県計, then the note."""
+    h = tables.PREFECTURE_HEADER.index
     towns = Municipality.objects.visible_to(user).select_related("region")
     region_of = {town.code: town.region for town in towns}
     order: dict = {}
     for row in town_rows:
-        order.setdefault(region_of[row[0]], []).append(row)
-    totals = []
+        order.setdefault(region_of[row[h("団体コード")]], []).append(row)
+    figures = [h(name) for name in tables.PREFECTURE_HEADER[8:14]]
+    out, prefecture = [], None
     for region, rows in order.items():
-        approved = [row for row in rows if row[4] is not None]
+        approved = [row for row in rows if row[h("集計基準日")] is not None]
         covering = set()
         for coordinator in Coordinator.objects.active().select_related("organization"):
             towns_named = {m.region_id for m in coordinator.municipalities.all()}
             whole = coordinator.covers_whole_region and coordinator.organization.region_id
             if region.pk in towns_named or whole == region.pk:
                 covering.add(coordinator)
-        councils = Council.objects.filter(region=region).values_list("status", "form")
-        totals.append(
+        trained = Coordinator.objects.filter(
+            organization__region=region, training_fiscal_year__lte=2025
+        ).count()
+        councils = list(Council.objects.filter(region=region).values_list("status", "form"))
+        best = min(councils, key=lambda pair: council_preference(*pair), default=(None, None))
+        date = (
+            Council.objects.filter(region=region, status=best[0], form=best[1])
+            .values_list("status_date", flat=True)
+            .first()
+        )
+        # the four counts sum to 0 when nothing is approved; an overlap nobody entered is empty
+        sums = [
+            sum(row[i] for row in approved if row[i] is not None)
+            if n < len(COUNT_FIELDS) or any(row[i] is not None for row in approved)
+            else None
+            for n, i in enumerate(figures)
+        ]
+        population = sum(row[h("人口")] or 0 for row in rows)
+        out += rows
+        out.append(
             (
+                "令和7年度",
+                region.prefecture_name,
+                region.name,
                 None,
-                f"{region.name} 計",
-                sum(row[2] or 0 for row in rows),
+                f"{region.name} 圏域計",
+                population,
                 None,
                 None,
-                *(sum(row[5 + i] for row in approved) for i in range(len(COUNT_FIELDS))),
+                *sums,
                 len(covering),
-                sum(1 for c in covering if c.experience == Experience.DIRECT),
-                best_council_label(councils),
+                trained,
+                None,
+                tables.survey_council_label(*best),
+                tables.wareki_month(date),
                 f"承認済み {len(approved)}/{len(rows)}",
             )
         )
-    return totals
+        prefecture = prefecture or [region.prefecture_name, 0, 0, 0, [None] * 6, 0, 0]
+        prefecture[1] += len(rows)
+        prefecture[2] += len(approved)
+        prefecture[3] += population
+        prefecture[4] = [
+            a if b is None else (a or 0) + b for a, b in zip(prefecture[4], sums, strict=True)
+        ]
+        prefecture[5] += len(covering)
+        prefecture[6] += trained
+    name, count, approved_count, population, sums, coordinators, trained = prefecture
+    out.append(
+        (
+            "令和7年度",
+            name,
+            None,
+            None,
+            f"{name} 県計",
+            population,
+            None,
+            None,
+            *sums,
+            coordinators,
+            trained,
+            None,
+            None,
+            None,
+            f"承認済み {approved_count}/{count}",
+        )
+    )
+    note = [None] * len(tables.PREFECTURE_HEADER)
+    note[0], note[h("市町村名")] = "令和7年度", COUNTED_ONCE_NOTE
+    out.append(note)
+    return out
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp932"])
@@ -187,15 +246,20 @@ def test_the_download_is_the_bytes_of_summing_the_town_rows_in_python(
     )
     body = b"".join(response.streaming_content)
     header, rows = tables.prefecture_table(user, 2025)
-    town_rows = [row for row in rows() if row[0] is not None]
-    expected = _python_totals(user, town_rows)
-    assert body == b"".join(stream_csv(header, [*town_rows, *expected], encoding))
+    code = header.index("団体コード")
+    town_rows = [row for row in rows() if row[code] is not None]
+    expected = _python_rows(user, town_rows)
+    assert body == b"".join(stream_csv(header, expected, encoding))
+    totals = [row[4] for row in expected if row[code] is None and "計" in row[4][-3:]]
     if role in ("prefecture_user", "superuser"):
-        # the third region's first town has the lowest code: its total comes first
-        assert expected[0][1] == "テスト圏域C 計"
-        assert len(expected) == 3
+        # the third region's first town has the lowest code: its towns and total come first
+        assert totals[0] == "テスト圏域C 圏域計"
+        assert len(totals) == 4  # three regions and one prefecture
     else:
-        assert [row[1] for row in expected] == ["テスト圏域A 計"]
+        assert totals == [
+            "テスト圏域A 圏域計",
+            f"{request.getfixturevalue('region').prefecture_name} 県計",
+        ]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a writer on a second connection")
@@ -210,7 +274,7 @@ def test_a_write_committed_mid_download_does_not_split_the_towns_from_their_tota
     _header, rows = tables.prefecture_table(prefecture_user, AS_OF.year)
     town_rows, total = [], None
     for row in rows():
-        if row[0] is None:
+        if row[3] is None:  # 団体コード: the 圏域計
             total = row
             break
         town_rows.append(row)
@@ -238,5 +302,5 @@ def test_the_export_reads_without_server_side_cursors_when_they_are_off(
     real = connection.chunked_cursor
     monkeypatch.setattr(connection, "chunked_cursor", lambda: chunked.append(1) or real())
     _header, rows = tables.prefecture_table(prefecture_user, AS_OF.year)
-    assert any(row[1] == "テスト市" for row in rows())
+    assert any(row[4] == "テスト市" for row in rows())
     assert chunked == []

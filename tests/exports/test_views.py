@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from caseload.factories import CountReportFactory
+from exports.columns import COUNTED_ONCE_NOTE
 from exports.models import ExportLog
 from hokenfukushi.factories import MunicipalityFactory, PopulationSnapshotFactory, UserFactory
 from hokenfukushi.models import Municipality
@@ -22,6 +23,17 @@ EXPORTS = ("prefecture", "open_data", "caseload")
 BOM = b"\xef\xbb\xbf"
 
 
+SURVEY_FIGURES = (
+    "人口",
+    "人口基準日",
+    "集計基準日",
+    "重症心身障害児(在宅)",
+    "医療的ケア児(在宅)",
+    "重症心身障害者(在宅)",
+    "医療的ケア者(在宅)",
+)
+
+
 def download(client, name, **params):
     response = client.get(reverse(f"exports:{name}"), params)
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -30,6 +42,12 @@ def download(client, name, **params):
 
 def rows_of(body, encoding="utf-8-sig"):
     return list(csv.reader(io.StringIO(body.decode(encoding))))
+
+
+def records(body, encoding="utf-8-sig"):
+    """The rows as {header: cell}; the town rows are those with a 団体コード."""
+    header, *rows = rows_of(body, encoding)
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.fixture
@@ -73,7 +91,7 @@ VISIBLE = {
 def test_each_role_gets_the_towns_of_its_read_scope(request, client_for, reports, role, name):
     response, body = download(client_for(role), name, fiscal_year=2025)
     assert response.status_code == 200
-    codes = {row[0] for row in rows_of(body)[1:] if row[0]}
+    codes = {row["団体コード"] for row in records(body) if row["団体コード"]}
     expected = {request.getfixturevalue(fixture).code for fixture in VISIBLE[role]}
     assert codes == expected
 
@@ -94,11 +112,23 @@ def test_a_user_without_a_role_finds_nothing(client_for, reports, name):
 
 def test_region_totals_follow_the_read_scope(client_for, reports, region, other_region):
     _, body = download(client_for("prefecture_user"), "prefecture", fiscal_year=2025)
-    totals = {row[1]: row for row in rows_of(body)[1:] if not row[0]}
-    assert set(totals) == {f"{region.name} 計", f"{other_region.name} 計"}
-    assert totals[f"{region.name} 計"][2:9] == ["58000", "", "", "6", "4", "19", "6"]
+    totals = {row["市町村名"]: row for row in records(body) if row["市町村名"].endswith("圏域計")}
+    assert set(totals) == {f"{region.name} 圏域計", f"{other_region.name} 圏域計"}
+    assert [totals[f"{region.name} 圏域計"][h] for h in SURVEY_FIGURES] == [
+        "58000",
+        "",
+        "",
+        "6",
+        "4",
+        "19",
+        "6",
+    ]
     _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
-    assert [row[1] for row in rows_of(body)[1:] if not row[0]] == [f"{region.name} 計"]
+    assert [row["市町村名"] for row in records(body) if not row["団体コード"]] == [
+        f"{region.name} 圏域計",
+        f"{region.prefecture_name} 県計",
+        COUNTED_ONCE_NOTE,
+    ]
 
 
 # --- the prefecture table ----------------------------------------------------------------------
@@ -110,14 +140,15 @@ def test_towns_without_an_approved_report_get_empty_counts_never_zero(
     CountReportFactory(municipality=town, approved=False, submitted=True)
     _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
     header, *rows = rows_of(body)
-    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    by_code = {row[3] or row[4]: dict(zip(header, row, strict=True)) for row in rows}
     assert by_code[town.code]["報告状態"] == "未承認"
     assert by_code[other_town.code]["報告状態"] == "未報告"
     for code in (town.code, other_town.code):
         assert by_code[code]["重症心身障害児(在宅)"] == ""
         assert by_code[code]["集計基準日"] == ""
-    assert by_code[""]["重症心身障害児(在宅)"] == "0"  # nothing approved sums to 0
-    assert by_code[""]["報告状態"] == "承認済み 0/2"
+    total = by_code[f"{region.name} 圏域計"]
+    assert total["重症心身障害児(在宅)"] == "0"  # nothing approved sums to 0
+    assert total["報告状態"] == "承認済み 0/2"
 
 
 def test_the_latest_approved_report_of_the_year_is_used(client_for, town):
@@ -130,13 +161,16 @@ def test_the_latest_approved_report_of_the_year_is_used(client_for, town):
         municipality=town, approved=True, as_of=dt.date(2026, 4, 1), smid_children=70
     )  # FY2026
     _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
-    row = rows_of(body)[1]
-    assert (row[4], row[5]) == ("2025-10-01", "9")
+    row = records(body)[0]
+    assert (row["集計基準日"], row["重症心身障害児(在宅)"]) == ("2025-10-01", "9")
 
 
 def test_headers_are_exactly_the_prefectures(client_for, reports):
     _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
     assert rows_of(body)[0] == [
+        "年度",
+        "都道府県",
+        "圏域",
         "団体コード",
         "市町村名",
         "人口",
@@ -146,9 +180,13 @@ def test_headers_are_exactly_the_prefectures(client_for, reports):
         "医療的ケア児(在宅)",
         "重症心身障害者(在宅)",
         "医療的ケア者(在宅)",
-        "コーディネーター数",
-        "うち実務経験あり",
+        "重症心身障害児のうち医療的ケアが必要な方",
+        "重症心身障害者のうち医療的ケアが必要な方",
+        "コーディネーター配置数",
+        "養成研修修了者数",
+        "配置形態",
         "協議の場",
+        "協議の場の設置年月",
         "報告状態",
     ]
 
@@ -167,21 +205,37 @@ def demo(db):
 def test_demo_prefecture_csv_has_the_source_figures(client_for, demo):
     _response, body = download(client_for(demo), "prefecture", fiscal_year=2025)
     assert body.startswith(BOM)
-    header, *rows = rows_of(body)
-    counts = {row[0]: (row[1], *row[5:9]) for row in rows}
+    rows = records(body)
+    counts = {
+        row["団体コード"]: (row["市町村名"], *(row[h] for h in SURVEY_FIGURES[3:]))
+        for row in rows[:-1]
+    }
     assert counts == {
         "112119": ("本庄市", "6", "4", "36", "2"),
         "113816": ("美里町", "0", "1", "0", "0"),
         "113832": ("神川町", "1", "0", "2", "0"),
         "113859": ("上里町", "0", "0", "4", "0"),
-        "": ("児玉郡市 計", "7", "5", "42", "2"),
+        "": ("埼玉県 県計", "7", "5", "42", "2"),  # the 圏域計 row has the same figures
     }
-    assert [row[0] for row in rows] == ["112119", "113816", "113832", "113859", ""]
-    assert sum(int(row[2]) for row in rows[:4]) == 129873 == int(rows[4][2])
-    assert rows[4][9] == "16"  # the region's 16 coordinators, each counted once
+    assert [row["市町村名"] for row in rows] == [
+        "本庄市",
+        "美里町",
+        "神川町",
+        "上里町",
+        "児玉郡市 圏域計",
+        "埼玉県 県計",
+        COUNTED_ONCE_NOTE,
+    ]
+    assert {(row["年度"], row["都道府県"]) for row in rows[:6]} == {("令和7年度", "埼玉県")}
+    assert {row["圏域"] for row in rows[:5]} == {"児玉郡市"}
+    population = [int(row["人口"]) for row in rows[:6]]
+    assert sum(population[:4]) == 129873 == population[4] == population[5]
+    # the towns' coordinators add up to 24 (9+5+5+5); the region's 16 are each counted once
+    assert [row["コーディネーター配置数"] for row in rows[:6]] == ["9", "5", "5", "5", "16", "16"]
+    header, *raw = rows_of(body)
     _, cp932 = download(client_for(demo), "prefecture", fiscal_year=2025, encoding="cp932")
     assert not cp932.startswith(BOM)
-    assert rows_of(cp932, "cp932") == [header, *rows]
+    assert rows_of(cp932, "cp932") == [header, *raw]
 
 
 def test_demo_open_data_shows_no_small_count_and_hides_nothing_recoverable(
@@ -196,9 +250,11 @@ def test_demo_open_data_shows_no_small_count_and_hides_nothing_recoverable(
     assert rows[-1][1] == "児玉郡市 計"
     # Every column, attacked with what is published: no hidden cell has a single possible value.
     _, truth = download(client_for(demo), "prefecture", fiscal_year=2025)
-    true_rows = rows_of(truth)[1:5]
-    for i in count_columns:
-        published, _total, seen = possible_values([int(row[i]) for row in true_rows], threshold=3)
+    true_rows = records(truth)[:4]
+    for i, name in zip(count_columns, SURVEY_FIGURES[3:], strict=True):
+        published, _total, seen = possible_values(
+            [int(row[name]) for row in true_rows], threshold=3
+        )
         assert [("x" if v is None else str(v)) for v in published] == [r[i] for r in rows[:4]]
         assert all(len(values) > 1 for values in seen.values())
     assert any(row[i] == "x" for row in rows for i in count_columns)
@@ -259,7 +315,9 @@ def test_every_name_starting_with_a_formula_comes_out_inert(
         for cell in row
     ]
     assert '\'=HYPERLINK("http://evil","x")' in cells
-    if name != "caseload":  # the long form has no region total row
+    if name == "prefecture":
+        assert "'@SUM(1+1) 圏域計" in cells
+    elif name != "caseload":  # the long form has no region total row
         assert "'@SUM(1+1) 計" in cells
     # No cell starts a formula; a leading minus is only ever a negative number.
     assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
@@ -435,15 +493,15 @@ def test_coordinator_counts_agree_with_the_coordinators_coverage_rule(
     )
     _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
     header, *rows = rows_of(body)
-    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    by_code = {row[3] or row[4]: dict(zip(header, row, strict=True)) for row in rows}
     coverage = Coordinator.objects.coverage_by_municipality([town, other_town])
-    for municipality, expected in ((town, (2, 1)), (other_town, (1, 0))):
+    for municipality, expected in ((town, (2, "単独配置")), (other_town, (1, "圏域で配置"))):
         row = by_code[municipality.code]
-        exported = (int(row["コーディネーター数"]), int(row["うち実務経験あり"]))
+        exported = (int(row["コーディネーター配置数"]), row["配置形態"])
         assert exported == expected
-        assert exported == (coverage[municipality.pk].total, coverage[municipality.pk].experienced)
-    total = by_code[""]
-    assert (total["コーディネーター数"], total["うち実務経験あり"]) == ("2", "1")
+        assert exported[0] == coverage[municipality.pk].total
+    # the whole-region coordinator covers both towns: counted once in the 圏域計 (2, not 3)
+    assert by_code[f"{region.name} 圏域計"]["コーディネーター配置数"] == "2"
 
 
 def test_council_column_names_the_form_once_established(client_for, region, town, other_town):
@@ -463,8 +521,9 @@ def test_council_column_names_the_form_once_established(client_for, region, town
     established.municipalities.set([town])
     _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
     header, *rows = rows_of(body)
-    column = header.index("協議の場")
-    assert [row[column] for row in rows] == ["単独設置", "検討中", "単独設置"]
+    column, month = header.index("協議の場"), header.index("協議の場の設置年月")
+    assert [row[column] for row in rows[:3]] == ["単独設置", "設置予定", "単独設置"]
+    assert [row[month] for row in rows[:3]] == ["令和7年6月", "", "令和7年6月"]
 
 
 def test_the_suppression_threshold_is_a_setting(client_for, reports, settings):
@@ -486,14 +545,16 @@ def test_the_suppression_threshold_is_a_setting(client_for, reports, settings):
         ("municipal_user", 2025),
         ("other_town_user", 2025),
         ("other_region_user", 2026),
-        ("prefecture_user", 2026),
+        ("prefecture_user", 2025),
     ],
 )
 def test_without_a_year_the_latest_approved_year_in_the_read_scope_is_exported(
     client_for, reports, far_town, role, year
 ):
     # Only the far region has approved FY2026 figures: readers of the other region still get
-    # FY2025, their own latest, rather than an empty FY2026 that hints at another region.
+    # FY2025, their own latest, rather than an empty FY2026 that hints at another region; the
+    # prefecture viewer too, since FY2026 is approved by only one town of three (the default is
+    # the latest year EVERY town in scope has approved).
     CountReportFactory(municipality=far_town, as_of=dt.date(2026, 4, 1), approved=True)
     response, _ = download(client_for(role), "prefecture")
     assert response.status_code == 200

@@ -46,6 +46,11 @@ def sheet_of(body, name):
     return workbook(body)[SHEETS[name]]
 
 
+def code_at(sheet) -> int:
+    """Where the 団体コード column is (the survey-shaped prefecture file leads with 年度)."""
+    return [cell.value for cell in sheet[1]].index("団体コード")
+
+
 def csv_rows(client, name, **params):
     _, body = get(client, name, **params)
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
@@ -94,12 +99,13 @@ def test_each_role_gets_the_rows_of_its_csv_with_codes_as_text(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = sheet_of(body, name)
-    codes = {row[0].value for row in sheet.iter_rows(min_row=2) if row[0].value}
+    at = code_at(sheet)
+    codes = {row[at].value for row in sheet.iter_rows(min_row=2) if row[at].value}
     assert codes == {request.getfixturevalue(fixture).code for fixture in VISIBLE[role]}
     assert all(
-        row[0].data_type == "s" and row[0].number_format == TEXT_FORMAT
+        row[at].data_type == "s" and row[at].number_format == TEXT_FORMAT
         for row in sheet.iter_rows(min_row=2)
-        if row[0].value
+        if row[at].value
     )
     # the same rows as the CSV twin (the fiscal year takes a second, 西暦 column on the sheet)
     expected = csv_rows(client, name, fiscal_year=2025)
@@ -128,7 +134,10 @@ def test_as_pref_the_demo_prefecture_xlsx_is_typed_for_a_spreadsheet(client_for,
     assert book.sheetnames == ["県報告用集計表", DEFINITIONS_SHEET]
     sheet = book["県報告用集計表"]
     header = [cell.value for cell in sheet[1]]
-    rows = {row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)}
+    at = code_at(sheet)
+    rows = {
+        row[at].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)
+    }
     honjo = rows["112119"]
     assert honjo["団体コード"].data_type == "s"
     assert honjo["市町村名"].value == "本庄市"
@@ -140,9 +149,11 @@ def test_as_pref_the_demo_prefecture_xlsx_is_typed_for_a_spreadsheet(client_for,
     as_of = honjo["集計基準日"]
     assert isinstance(as_of.value, dt.datetime) and as_of.is_date
     assert as_of.number_format == WAREKI_DATE_FORMAT
-    assert rows[None]["市町村名"].value == "児玉郡市 計"
+    names = [row[header.index("市町村名")].value for row in sheet.iter_rows(min_row=2)]
+    # 4 towns, the 圏域計, the 県計 and the note on counting coordinators once
+    assert names[4:6] == ["児玉郡市 圏域計", "埼玉県 県計"] and names[6].startswith("注:")
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}6"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}8"
     assert sheet.column_dimensions["B"].width >= 10
     explained = [row[0].value for row in book[DEFINITIONS_SHEET].iter_rows(min_row=2)]
     assert explained == header
@@ -153,7 +164,9 @@ def test_a_leading_zero_code_is_kept_as_text(client_for, hokkaido_region):
     CountReportFactory(municipality=sapporo, approved=True, as_of=dt.date(2025, 4, 1))
     for name in EXPORTS:
         _, body = get(client_for("prefecture_user"), f"{name}_xlsx", fiscal_year=2025)
-        cells = [row[0] for row in sheet_of(body, name).iter_rows(min_row=2) if row[0].value]
+        sheet = sheet_of(body, name)
+        at = code_at(sheet)
+        cells = [row[at] for row in sheet.iter_rows(min_row=2) if row[at].value]
         assert {(cell.value, cell.data_type) for cell in cells} >= {("011002", "s")}, name
         assert "012025" in {cell.value for cell in cells} or name == "caseload"
 
@@ -266,3 +279,19 @@ def test_each_xlsx_takes_its_csvs_queries_for_3_towns_and_for_30_towns_over_3_ye
             seen.setdefault(name, []).append((queries, rows))
     for name, ((small, small_rows), (large, large_rows)) in seen.items():
         assert small == large and large_rows > 30 and large_rows > small_rows, name
+
+
+def test_the_survey_summary_xlsx_has_its_csv_rows_with_numbers(client_for, demo):
+    client = client_for(demo)
+    _, body = get(client, "survey_summary_xlsx", fiscal_year=2025)
+    sheet = workbook(body)["設置状況"]
+    header = [cell.value for cell in sheet[1]]
+    expected = csv_rows(client, "survey_summary", fiscal_year=2025)
+    assert sheet.max_row == len(expected)
+    placed, denominator = header.index("協議の場 設置数"), header.index("協議の場 分母")
+    for row, csv_row in zip(sheet.iter_rows(min_row=2), expected[1:], strict=True):
+        assert row[0].value == "令和7年度"
+        assert row[placed].data_type == "n" and row[denominator].data_type == "n"
+        assert str(row[placed].value) == csv_row[placed - 1]  # the sheet adds 年度（西暦）
+    response = client_for("anonymous").get(reverse("exports:survey_summary_xlsx"))
+    assert response.status_code == 302

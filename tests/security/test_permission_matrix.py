@@ -716,6 +716,9 @@ SITE_ROWS = [
     Row("exports:index", _SIGNED_IN, _fixed("/exports/")),
     Row("exports:prefecture", _SIGNED_IN, _fixed("/exports/prefecture.csv?fiscal_year=2025")),
     Row("exports:open_data", _SIGNED_IN, _fixed("/exports/open-data.csv?fiscal_year=2025")),
+    Row(
+        "exports:survey_summary", _SIGNED_IN, _fixed("/exports/survey-summary.csv?fiscal_year=2025")
+    ),
     Row("exports:caseload", _SIGNED_IN, _fixed("/exports/caseload.csv")),
     Row("exports:activity", _SIGNED_IN, _fixed("/exports/activity.csv?fiscal_year=2025")),
     Row(
@@ -726,6 +729,11 @@ SITE_ROWS = [
     Row("exports:prefecture_xlsx", _SIGNED_IN, _fixed("/exports/prefecture.xlsx?fiscal_year=2025")),
     Row("exports:open_data_xlsx", _SIGNED_IN, _fixed("/exports/open-data.xlsx?fiscal_year=2025")),
     Row("exports:caseload_xlsx", _SIGNED_IN, _fixed("/exports/caseload.xlsx")),
+    Row(
+        "exports:survey_summary_xlsx",
+        _SIGNED_IN,
+        _fixed("/exports/survey-summary.xlsx?fiscal_year=2025"),
+    ),
     Row("exports:activity_xlsx", _SIGNED_IN, _fixed("/exports/activity.xlsx?fiscal_year=2025")),
     Row(
         "exports:activity_open_data_xlsx",
