@@ -10,6 +10,9 @@ from hokenfukushi.demo import DEMO_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+LABELS = ("重症心身障害児", "医療的ケア児", "重症心身障害者", "医療的ケア者")
+
+
 def test_prefecture_officer_downloads_the_prefecture_csv(
     page, login, screenshot, axe_violations, settings
 ):
@@ -30,5 +33,11 @@ def test_prefecture_officer_downloads_the_prefecture_csv(
     assert download.suggested_filename.startswith("prefecture_R7_2025_全圏域_")
     with open(download.path(), encoding="cp932") as file:
         rows = list(csv.reader(io.StringIO(file.read())))
-    assert rows[-1][1:9] == ["児玉郡市 計", "129873", "", "", "7", "5", "42", "2"]
+    header, *rows = rows
+    totals = {row[header.index("市町村名")]: dict(zip(header, row, strict=True)) for row in rows}
+    region = totals["児玉郡市 圏域計"]  # the survey shape: 圏域計 after the towns, then 県計
+    assert [region["人口"], *(region[f"{label}(在宅)"] for label in LABELS)] == [
+        "129873", "7", "5", "42", "2",
+    ]  # fmt: skip
+    assert rows[-1][header.index("市町村名")].startswith("注:")
     assert ExportLog.objects.get().parameters == {"fiscal_year": 2025, "encoding": "cp932"}

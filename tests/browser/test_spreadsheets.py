@@ -46,7 +46,7 @@ def test_center_sends_the_prefecture_xlsx_back_with_a_new_date(
     page.wait_for_load_state()
     summary = page.locator("#content-main").inner_text()
     assert "新規 4件" in summary and page.locator("#import-errors").count() == 0
-    assert "児玉郡市 計" in page.locator("#import-unused").inner_text()
+    assert "児玉郡市 圏域計" in page.locator("#import-unused").inner_text()
     assert axe_violations(page) == []
     screenshot(f"import-prefecture-xlsx-preview-{width}")
     page.get_by_role("button", name="この内容で取り込む").click()

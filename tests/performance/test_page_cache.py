@@ -15,7 +15,7 @@ from caseload.models import CountReport
 from dashboard import cache as dashboard_cache
 from dashboard import views
 from hokenfukushi.factories import RegionAdminFactory
-from hokenfukushi.fiscal import current_fiscal_year
+from hokenfukushi.fiscal import current_fiscal_year, fiscal_year_bounds
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -34,6 +34,11 @@ def renders(monkeypatch):
     return calls
 
 
+def fiscal_year_start(year: int):
+    """A report of that fiscal year (the factory dates reports in FY2025 unless told)."""
+    return fiscal_year_bounds(year)[0]
+
+
 def _page(client, **params) -> str:
     response = client.get("/", params)
     assert response.status_code == 200
@@ -47,7 +52,9 @@ def test_rendered_once_while_nothing_changes_and_again_after_a_write(client_for,
     first = _page(client, fiscal_year=year)
     assert TOKEN.sub("", _page(client, fiscal_year=year)) == TOKEN.sub("", first)
     assert len(renders) == 1
-    CountReportFactory(municipality=town, fiscal_year=year, smid_children=123, status="approved")
+    CountReportFactory(
+        municipality=town, as_of=fiscal_year_start(year), smid_children=123, status="approved"
+    )
     after = _page(client, fiscal_year=year)
     assert len(renders) == 2
     assert "123人" in after and "123人" not in first  # not an id in a link
@@ -72,7 +79,7 @@ def test_a_write_in_one_region_leaves_another_regions_page_cached(
     first = {name: page() for name, page in pages.items()}
     assert len(renders) == 4
     report = CountReportFactory(
-        municipality=town, fiscal_year=year, smid_children=500, status="approved"
+        municipality=town, as_of=fiscal_year_start(year), smid_children=500, status="approved"
     )
     for n in (501, 502):
         CountReport.objects.filter(pk=report.pk).update(smid_children=n)
@@ -189,7 +196,9 @@ def test_a_cached_page_costs_the_user_and_the_data_version(
     first = _page(client, fiscal_year=year)
     with django_assert_num_queries(2 if sessions == "redis" else 3):
         assert TOKEN.sub("", _page(client, fiscal_year=year)) == TOKEN.sub("", first)
-    CountReportFactory(municipality=town, fiscal_year=year, smid_children=4321, status="approved")
+    CountReportFactory(
+        municipality=town, as_of=fiscal_year_start(year), smid_children=4321, status="approved"
+    )
     assert "4321人" in _page(client, fiscal_year=year) and "4321人" not in first
 
 
