@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coordinators.csv_rows import csv_bytes
+from coordinators.activity_rollup import activity_table, quarters_of
 from coordinators.forms import ActivityForm, ProfileForm, add_service_errors
 from coordinators.invitations import InvitationRefused, invitation_tokens, invite, revoke_invitation
 from coordinators.models import (
@@ -24,10 +24,8 @@ from coordinators.models import (
 )
 from coordinators.services import record_activity, update_profile
 from hokenfukushi.fiscal import (
-    FiscalQuarter,
     current_fiscal_year,
     fiscal_quarter_of,
-    fiscal_year_bounds,
 )
 from hokenfukushi.models import Municipality, Region
 from hokenfukushi.pages import scope_required
@@ -276,11 +274,8 @@ def _fiscal_year(request: HttpRequest, today) -> int:
 
 
 def _rollup(request: HttpRequest, region: Region, fiscal_year: int):
-    start, end = fiscal_year_bounds(fiscal_year)
-    entries = Activity.objects.visible_to(request.user).filter(
-        coordinator__organization__region=region, done_on__range=(start, end)
-    )
-    return entries.rollup_by_town_and_quarter()
+    entries = Activity.objects.visible_to(request.user).in_fiscal_year(fiscal_year)
+    return entries.filter(coordinator__organization__region=region).rollup_by_town_and_quarter()
 
 
 @login_required
@@ -291,17 +286,8 @@ def activity_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     fiscal_year = _fiscal_year(request, today)
     rows = _rollup(request, region, fiscal_year)
-    quarters = [FiscalQuarter(fiscal_year, q) for q in (1, 2, 3, 4)]
-    towns = list(Municipality.objects.filter(region=region).order_by("code"))
-    cells = {(row.municipality_id, row.quarter): row for row in rows}
-    table = [(town, [cells.get((town.pk, quarter)) for quarter in quarters]) for town in towns]
-    totals = [
-        (
-            sum(r.individual for r in rows if r.quarter == quarter),
-            sum(r.community for r in rows if r.quarter == quarter),
-        )
-        for quarter in quarters
-    ]
+    towns = Municipality.objects.filter(region=region).values_list("code", "name")
+    table, totals = activity_table(rows, fiscal_year, towns=towns)
     this_quarter = fiscal_quarter_of(today)
     placed = Coordinator.objects.visible_to(request.user).filter(organization__region=region)
     inactive = list(
@@ -314,7 +300,7 @@ def activity_report(request: HttpRequest) -> HttpResponse:
             "region": region,
             "fiscal_year": fiscal_year,
             "fiscal_years": range(current_fiscal_year(today), FIRST_ACTIVITY_YEAR - 1, -1),
-            "quarters": quarters,
+            "quarters": quarters_of(fiscal_year),
             "table": table,
             "totals": totals,
             "has_entries": bool(rows),
@@ -327,26 +313,8 @@ def activity_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_csv(request: HttpRequest) -> HttpResponse:
-    region = _center_region(request)
+    """The report's old download address: the export page's activity.csv (logged, both
+    encodings, with the region column) of the same fiscal year."""
+    _center_region(request)
     fiscal_year = _fiscal_year(request, timezone.localdate())
-    rows = _rollup(request, region, fiscal_year)
-    body = csv_bytes(
-        ["年度", "四半期", "団体コード", "市町村", "個別支援", "地域支援", "計"],
-        (
-            [
-                row.quarter.fiscal_year,
-                row.quarter.quarter,
-                row.municipality_code,
-                row.municipality_name,
-                row.individual,
-                row.community,
-                row.total,
-            ]
-            for row in rows
-        ),
-    )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="coordinator-activity-{fiscal_year}.csv"'
-    )
-    return response
+    return redirect(f"{reverse('exports:activity')}?fiscal_year={fiscal_year}")

@@ -14,29 +14,17 @@ region's center count the same region), so the section can be cached with the re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from coordinators.models import Activity, ActivityRollupRow, Coordinator
+from coordinators.activity_rollup import (
+    ActivityCell,
+    ActivityTownRow,
+    activity_table,
+    quarters_of,
+)
+from coordinators.models import Activity, Coordinator
 from hokenfukushi.fiscal import FiscalQuarter, fiscal_quarter_of
 from hokenfukushi.models import Region, User
-
-
-@dataclass(frozen=True)
-class ActivityCell:
-    individual: int = 0
-    community: int = 0
-
-
-@dataclass(frozen=True)
-class ActivityTownRow:
-    code: str
-    name: str
-    cells: tuple[ActivityCell, ...]  # one per quarter, Q1 to Q4
-
-    @property
-    def total(self) -> int:
-        return sum(cell.individual + cell.community for cell in self.cells)
 
 
 @dataclass(frozen=True)
@@ -50,33 +38,7 @@ class ActivitySection:
 
     @property
     def total(self) -> int:
-        return sum(cell.individual + cell.community for cell in self.totals)
-
-
-def activity_table(
-    rows: Sequence[ActivityRollupRow], fiscal_year: int
-) -> tuple[list[ActivityTownRow], tuple[ActivityCell, ...]]:
-    """The roll-up of one fiscal year as a town × quarter table and its totals per quarter.
-    Rows of other years are left out."""
-    quarters = [FiscalQuarter(fiscal_year, q) for q in (1, 2, 3, 4)]
-    towns: dict[str, tuple[str, dict[FiscalQuarter, ActivityCell]]] = {}
-    for row in rows:
-        if row.quarter.fiscal_year != fiscal_year:
-            continue
-        _name, cells = towns.setdefault(row.municipality_code, (row.municipality_name, {}))
-        cells[row.quarter] = ActivityCell(row.individual, row.community)
-    table = [
-        ActivityTownRow(code, name, tuple(cells.get(q, ActivityCell()) for q in quarters))
-        for code, (name, cells) in sorted(towns.items())
-    ]
-    totals = tuple(
-        ActivityCell(
-            sum(row.cells[i].individual for row in table),
-            sum(row.cells[i].community for row in table),
-        )
-        for i in range(len(quarters))
-    )
-    return table, totals
+        return sum(cell.total for cell in self.totals)
 
 
 def activity_section(
@@ -91,7 +53,7 @@ def activity_section(
     rows, totals = activity_table(entries.rollup_by_town_and_quarter(), fiscal_year)
     return ActivitySection(
         fiscal_year=fiscal_year,
-        quarters=tuple(FiscalQuarter(fiscal_year, q) for q in (1, 2, 3, 4)),
+        quarters=quarters_of(fiscal_year),
         rows=rows,
         totals=totals,
         this_quarter=this_quarter,

@@ -10,9 +10,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coordinators.activity_rollup import activity_table
 from coordinators.factories import ActivityFactory, CoordinatorFactory, OrganizationFactory
 from coordinators.models import ActivityRollupRow
-from dashboard.activity import activity_section, activity_table
+from dashboard.activity import activity_section
 from dashboard.cache import data_version
 from hokenfukushi.fiscal import FiscalQuarter, current_fiscal_year, fiscal_quarter_of
 

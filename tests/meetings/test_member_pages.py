@@ -339,19 +339,21 @@ def test_center_rollup_page_and_csv(client_for, me, town, other_town):
     idle = _colleague(town, name="未記録 さん")
     page = client_for("region_admin").get("/coordinators/activity/?fiscal_year=2025")
     assert page.status_code == 200 and "1 / 1" in page.text and idle.name in page.text
-    csv = client_for("region_admin").get("/coordinators/activity.csv?fiscal_year=2025")
-    assert csv.content.startswith("\ufeff".encode())
-    lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == '"年度","四半期","団体コード","市町村","個別支援","地域支援","計"'
-    assert lines[1] == f'2025,3,"{other_town.code}","{other_town.name}",1,1,2'
+    # the report's download is the export page's activity.csv of the same year (logged)
+    old_address = client_for("region_admin").get("/coordinators/activity.csv?fiscal_year=2025")
+    assert old_address.status_code == 302
+    assert old_address.url == "/exports/activity.csv?fiscal_year=2025"
+    assert 'href="/exports/activity.csv?fiscal_year=2025"' in page.text
+    assert 'href="/exports/activity.xlsx?fiscal_year=2025"' in page.text
+    # the table: every town of the region, 0 / 0 where nothing was recorded, and the totals
+    assert f'<th scope="row">{town.name}</th>' in page.text
+    assert page.text.count('<span class="muted">0 / 0</span>') == 2 * 4 - 1
+    assert '<td class="num">1 / 1</td>' in page.text
 
 
-def test_csv_cells_never_start_a_formula(client_for, me, town):
-    town.name = "=HYPERLINK(1)"
-    town.save()
-    ActivityFactory(coordinator=me, done_on=dt.date(2025, 10, 1), municipality=town)
-    body = client_for("region_admin").get("/coordinators/activity.csv?fiscal_year=2025").content
-    assert '"\'=HYPERLINK(1)"' in body.decode("utf-8-sig")
+def test_only_the_center_has_the_report_or_its_download(client_for, me):
+    for role in ("municipal_user", "coordinator_user", "prefecture_user"):
+        assert client_for(role).get("/coordinators/activity.csv").status_code == 403, role
 
 
 def test_rollup_empty_state(client_for, region):

@@ -683,7 +683,11 @@ SITE_ROWS = [
     ),
     Row("network", _SIGNED_IN, _fixed("/network/")),
     Row("coordinators:activity", _CENTER_ONLY, _fixed("/coordinators/activity/")),
-    Row("coordinators:activity_csv", _CENTER_ONLY, _fixed("/coordinators/activity.csv")),
+    Row(  # the report's old download address: the center is sent on to exports:activity
+        "coordinators:activity_csv",
+        {**_CENTER_ONLY, "region_admin": "302"},
+        _fixed("/coordinators/activity.csv"),
+    ),
     Row(
         "coordinators:account_action",
         answers(
