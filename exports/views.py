@@ -1,5 +1,7 @@
-"""The export page and the three CSV downloads. Thin: rows come from `tables`, the log from
-`services`, scope from the models' `visible_to`."""
+"""The export page and its downloads, each as CSV and as .xlsx. Thin: every export is one entry
+in `EXPORTS` (its table function, year rule and logged parameters), from which both formats'
+views and URLs are made; rows come from `tables` / `activity_tables`, the log from `services`,
+scope from the models' `visible_to` / `counted_for`."""
 
 from __future__ import annotations
 
@@ -64,11 +66,110 @@ def _default_year(user: User) -> int:
     return default_fiscal_year(latest, current=current_fiscal_year())
 
 
-def _with_default_year(request: HttpRequest):
+@dataclass(frozen=True, slots=True)
+class Export:
+    """One download, as CSV (`<name>.csv`, URL name `exports:<key>`) and as .xlsx
+    (`<name>.xlsx`, `exports:<key>_xlsx`), both from `table(user, fiscal_year)` (`fiscal_year`
+    is None for an export without a year): the same rows, scope and suppression; the .xlsx
+    cells typed by `exports.columns`. Adding an export is one entry in `EXPORTS`."""
+
+    kind: ExportKind
+    name: str  # the file's name before the year and scope, e.g. "prefecture"
+    sheet_title: str
+    table: Callable[[User, int | None], tuple]
+    by_year: bool = True
+    notes: tuple[tuple[str, str], ...] = ()  # further lines of the 「説明」 sheet
+    parameters: Callable[[], dict] = dict  # logged beside the year, encoding or format
+    # the year when none is asked for: the reports' default year, or this year for 活動記録
+    # (entries are of this year)
+    activity_year: bool = False
+    # the CSV lines written directly, when the table has a faster writer (tables.caseload_text)
+    csv_text: Callable[[User], Callable[[], Iterator[str]]] | None = None
+
+    def default_year(self, user: User) -> int:
+        return current_fiscal_year() if self.activity_year else _default_year(user)
+
+
+def _threshold() -> dict:
+    return {"threshold": settings.OPEN_DATA_SUPPRESSION_THRESHOLD}
+
+
+EXPORTS: dict[str, Export] = {
+    "prefecture": Export(
+        ExportKind.PREFECTURE,
+        "prefecture",
+        "県報告用集計表",
+        lambda user, year: tables.prefecture_table(user, year),
+    ),
+    "open_data": Export(
+        ExportKind.OPEN_DATA,
+        "open-data",
+        "オープンデータ",
+        lambda user, year: tables.open_data_table(
+            user, year, settings.OPEN_DATA_SUPPRESSION_THRESHOLD
+        ),
+        notes=(columns.SUPPRESSION_NOTE,),
+        parameters=_threshold,
+    ),
+    "survey_summary": Export(
+        ExportKind.SURVEY_SUMMARY,
+        "survey-summary",
+        "設置状況",
+        lambda user, year: tables.survey_summary_table(user, year),
+    ),
+    "caseload": Export(
+        ExportKind.CASELOAD,
+        "caseload",
+        "報告データ",
+        lambda user, year: tables.caseload_table(user),
+        by_year=False,
+        csv_text=tables.caseload_text,
+    ),
+    "activity": Export(
+        ExportKind.ACTIVITY,
+        "activity",
+        "活動記録",
+        lambda user, year: activity_tables.activity_table(user, year),
+        activity_year=True,
+    ),
+    "activity_open_data": Export(
+        ExportKind.ACTIVITY_OPEN_DATA,
+        "activity-open-data",
+        "活動記録オープンデータ",
+        lambda user, year: activity_tables.activity_open_data_table(
+            user, year, settings.OPEN_DATA_SUPPRESSION_THRESHOLD
+        ),
+        notes=(columns.SUPPRESSION_NOTE,),
+        parameters=_threshold,
+        activity_year=True,
+    ),
+}
+
+
+def _forms(user: User, data=None, *, bound: str | None = None) -> dict:
+    """The export page's form of each export (`<key>_form`), `data` bound to the one asked."""
+    years = selectable_fiscal_years()
+    forms = {}
+    for key, export in EXPORTS.items():
+        given = data if bound == key else None
+        forms[f"{key}_form"] = (
+            FiscalYearExportForm(
+                given, fiscal_years=years, initial={"fiscal_year": export.default_year(user)}
+            )
+            if export.by_year
+            else EncodingForm(given)
+        )
+    return forms
+
+
+def _asked(request: HttpRequest, export: Export) -> FiscalYearExportForm | EncodingForm:
+    """The download's form bound to the query, with the export's default year when none."""
+    if not export.by_year:
+        return EncodingForm(request.GET)
     data = request.GET.copy()
     if not data.get("fiscal_year"):
-        data["fiscal_year"] = str(_default_year(request.user))
-    return data
+        data["fiscal_year"] = str(export.default_year(request.user))
+    return FiscalYearExportForm(data, fiscal_years=selectable_fiscal_years())
 
 
 def _scope_name(user: User) -> str:
@@ -76,26 +177,6 @@ def _scope_name(user: User) -> str:
     if region_id is not None:
         return Region.objects.values_list("name", flat=True).get(pk=region_id)
     return "全圏域"
-
-
-def _forms(user: User, data=None, *, bound: str | None = None) -> dict:
-    years = selectable_fiscal_years()
-    initial = {"fiscal_year": _default_year(user)}
-    return {
-        "prefecture_form": FiscalYearExportForm(
-            data if bound == "prefecture" else None,
-            fiscal_years=years,
-            initial=initial,
-        ),
-        "open_data_form": FiscalYearExportForm(
-            data if bound == "open_data" else None, fiscal_years=years, initial=initial
-        ),
-        "survey_summary_form": FiscalYearExportForm(
-            data if bound == "survey_summary" else None, fiscal_years=years, initial=initial
-        ),
-        "caseload_form": EncodingForm(data if bound == "caseload" else None),
-        **_activity_forms(data, bound=bound),
-    }
 
 
 @login_required
@@ -175,245 +256,64 @@ def _filename(what: str, user: User, fiscal_year: int | None = None) -> str:
     return "_".join(parts) + ".csv"
 
 
-def _fiscal_year_csv(request: HttpRequest, *, kind: ExportKind, bound: str, what: str, table):
-    """A download of one fiscal year's table (`table(user, year)`), the year checked first."""
-    _require_read_scope(request.user)
-    form = FiscalYearExportForm(_with_default_year(request), fiscal_years=selectable_fiscal_years())
-    if not form.is_valid():
-        return _invalid(request, bound)
-    year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
-    return _download(
-        request,
-        kind=kind,
-        table=table(request.user, year),
-        encoding=encoding,
-        filename=_filename(what, request.user, year),
-        parameters={"fiscal_year": year, "encoding": encoding},
-    )
-
-
-@login_required
-@require_GET
-def prefecture_csv(request: HttpRequest) -> HttpResponse:
-    return _fiscal_year_csv(
-        request,
-        kind=ExportKind.PREFECTURE,
-        bound="prefecture",
-        what="prefecture",
-        table=tables.prefecture_table,
-    )
-
-
-@login_required
-@require_GET
-def open_data_csv(request: HttpRequest) -> HttpResponse:
-    _require_read_scope(request.user)
-    form = FiscalYearExportForm(_with_default_year(request), fiscal_years=selectable_fiscal_years())
-    if not form.is_valid():
-        return _invalid(request, "open_data")
-    year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
-    threshold = settings.OPEN_DATA_SUPPRESSION_THRESHOLD
-    return _download(
-        request,
-        kind=ExportKind.OPEN_DATA,
-        table=tables.open_data_table(request.user, year, threshold),
-        encoding=encoding,
-        filename=_filename("open-data", request.user, year),
-        parameters={"fiscal_year": year, "encoding": encoding, "threshold": threshold},
-    )
-
-
-@login_required
-@require_GET
-def caseload_csv(request: HttpRequest) -> HttpResponse:
-    _require_read_scope(request.user)
-    form = EncodingForm(request.GET)
-    if not form.is_valid():
-        return _invalid(request, "caseload")
-    encoding = form.cleaned_data["encoding"]
-    return _download(
-        request,
-        kind=ExportKind.CASELOAD,
-        table=tables.caseload_table(request.user),
-        text=tables.caseload_text(request.user),
-        encoding=encoding,
-        filename=_filename("caseload", request.user),
-        parameters={"encoding": encoding},
-    )
-
-
-# --- 活動記録 (issue 19): the roll-up per town × quarter, and its open data ---------------------
-
-
-def _activity_forms(data=None, *, bound: str | None = None) -> dict:
-    """The activity exports open on the current fiscal year (entries are of this year)."""
-    years, initial = selectable_fiscal_years(), {"fiscal_year": current_fiscal_year()}
-    return {
-        f"{kind}_form": FiscalYearExportForm(
-            data if bound == kind else None, fiscal_years=years, initial=initial
-        )
-        for kind in ("activity", "activity_open_data")
-    }
-
-
-def _activity_form(request: HttpRequest) -> FiscalYearExportForm:
-    data = request.GET.copy()
-    data.setdefault("fiscal_year", str(current_fiscal_year()))
-    return FiscalYearExportForm(data, fiscal_years=selectable_fiscal_years())
-
-
-def _activity_download(
-    request: HttpRequest,
-    *,
-    kind: ExportKind,
-    what: str,
-    table: Callable[[int], tuple],
-    parameters: dict | None = None,
-) -> HttpResponse:
-    """Both activity exports: a year (this one by default) and an encoding; `table(year)`."""
-    _require_read_scope(request.user)
-    form = _activity_form(request)
-    if not form.is_valid():
-        return _invalid(request, kind.value)
-    year, encoding = form.cleaned_data["fiscal_year"], form.cleaned_data["encoding"]
-    return _download(
-        request,
-        kind=kind,
-        table=table(year),
-        encoding=encoding,
-        filename=_filename(what, request.user, year),
-        parameters={"fiscal_year": year, "encoding": encoding, **(parameters or {})},
-    )
-
-
-@login_required
-@require_GET
-def activity_csv(request: HttpRequest) -> HttpResponse:
-    return _activity_download(
-        request,
-        kind=ExportKind.ACTIVITY,
-        what="activity",
-        table=lambda year: activity_tables.activity_table(request.user, year),
-    )
-
-
-@login_required
-@require_GET
-def activity_open_data_csv(request: HttpRequest) -> HttpResponse:
-    threshold = settings.OPEN_DATA_SUPPRESSION_THRESHOLD
-    return _activity_download(
-        request,
-        kind=ExportKind.ACTIVITY_OPEN_DATA,
-        what="activity-open-data",
-        table=lambda year: activity_tables.activity_open_data_table(request.user, year, threshold),
-        parameters={"threshold": threshold},
-    )
-
-
-# --- .xlsx twins of the CSV downloads ------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SheetExport:
-    """An .xlsx download made from the same table function as its CSV twin: the same rows,
-    scope and suppression; the cells typed by `exports.columns`. `table(user, fiscal_year)`
-    (`fiscal_year` is None for an export without a year). Adding an export is one entry in
-    `SHEET_EXPORTS`."""
-
-    kind: ExportKind
-    name: str  # the file's name before the year and scope, e.g. "prefecture"
-    sheet_title: str
-    table: Callable[[User, int | None], tuple]
-    by_year: bool = True
-    notes: tuple[tuple[str, str], ...] = ()  # further lines of the 「説明」 sheet
-    parameters: Callable[[], dict] = dict  # logged beside the year and the format
-    # the year when none is asked for: the reports' default year, or this year for 活動記録
-    activity_year: bool = False
-
-
-SHEET_EXPORTS: dict[str, SheetExport] = {
-    "prefecture": SheetExport(
-        ExportKind.PREFECTURE,
-        "prefecture",
-        "県報告用集計表",
-        lambda user, year: tables.prefecture_table(user, year),
-    ),
-    "open_data": SheetExport(
-        ExportKind.OPEN_DATA,
-        "open-data",
-        "オープンデータ",
-        lambda user, year: tables.open_data_table(
-            user, year, settings.OPEN_DATA_SUPPRESSION_THRESHOLD
-        ),
-        notes=(columns.SUPPRESSION_NOTE,),
-        parameters=lambda: {"threshold": settings.OPEN_DATA_SUPPRESSION_THRESHOLD},
-    ),
-    "survey_summary": SheetExport(
-        ExportKind.SURVEY_SUMMARY,
-        "survey-summary",
-        "設置状況",
-        lambda user, year: tables.survey_summary_table(user, year),
-    ),
-    "caseload": SheetExport(
-        ExportKind.CASELOAD,
-        "caseload",
-        "報告データ",
-        lambda user, year: tables.caseload_table(user),
-        by_year=False,
-    ),
-    "activity": SheetExport(
-        ExportKind.ACTIVITY,
-        "activity",
-        "活動記録",
-        lambda user, year: activity_tables.activity_table(user, year),
-        activity_year=True,
-    ),
-    "activity_open_data": SheetExport(
-        ExportKind.ACTIVITY_OPEN_DATA,
-        "activity-open-data",
-        "活動記録オープンデータ",
-        lambda user, year: activity_tables.activity_open_data_table(
-            user, year, settings.OPEN_DATA_SUPPRESSION_THRESHOLD
-        ),
-        notes=(columns.SUPPRESSION_NOTE,),
-        parameters=lambda: {"threshold": settings.OPEN_DATA_SUPPRESSION_THRESHOLD},
-        activity_year=True,
-    ),
-}
-
-
-def sheet_url_patterns() -> list:
-    """`<file>.xlsx` beside each `<file>.csv`, named `exports:<kind>_xlsx`."""
-    return [
-        path(f"{export.name}.xlsx", sheet_view(kind), name=f"{kind}_xlsx")
-        for kind, export in SHEET_EXPORTS.items()
-    ]
-
-
-def sheet_view(kind: str) -> Callable[[HttpRequest], HttpResponse]:
-    export = SHEET_EXPORTS[kind]
+def csv_view(key: str) -> Callable[[HttpRequest], HttpResponse]:
+    export = EXPORTS[key]
 
     @login_required
     @require_GET
     def view(request: HttpRequest) -> HttpResponse:
         _require_read_scope(request.user)
-        if not export.by_year:
-            return _xlsx_download(request, export, None)
-        if export.activity_year:
-            form = _activity_form(request)
-        else:
-            form = FiscalYearExportForm(
-                _with_default_year(request), fiscal_years=selectable_fiscal_years()
-            )
+        form = _asked(request, export)
         if not form.is_valid():
-            return _invalid(request, kind)
-        return _xlsx_download(request, export, form.cleaned_data["fiscal_year"])
+            return _invalid(request, key)
+        year, encoding = form.cleaned_data.get("fiscal_year"), form.cleaned_data["encoding"]
+        return _download(
+            request,
+            kind=export.kind,
+            table=export.table(request.user, year),
+            text=export.csv_text(request.user) if export.csv_text else None,
+            encoding=encoding,
+            filename=_filename(export.name, request.user, year),
+            parameters={
+                **({"fiscal_year": year} if year is not None else {}),
+                "encoding": encoding,
+                **export.parameters(),
+            },
+        )
 
-    view.__name__ = view.__qualname__ = f"{kind}_xlsx"
+    view.__name__ = view.__qualname__ = f"{key}_csv"
     return view
 
 
-def _xlsx_download(request: HttpRequest, export: SheetExport, year: int | None) -> HttpResponse:
+def sheet_view(key: str) -> Callable[[HttpRequest], HttpResponse]:
+    export = EXPORTS[key]
+
+    @login_required
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        _require_read_scope(request.user)
+        form = _asked(request, export)
+        if not form.is_valid():
+            return _invalid(request, key)
+        return _xlsx_download(request, export, form.cleaned_data.get("fiscal_year"))
+
+    view.__name__ = view.__qualname__ = f"{key}_xlsx"
+    return view
+
+
+def export_url_patterns() -> list:
+    """`<name>.csv` (`exports:<key>`) and `<name>.xlsx` (`exports:<key>_xlsx`) of each export."""
+    return [
+        pattern
+        for key, export in EXPORTS.items()
+        for pattern in (
+            path(f"{export.name}.csv", csv_view(key), name=key),
+            path(f"{export.name}.xlsx", sheet_view(key), name=f"{key}_xlsx"),
+        )
+    ]
+
+
+def _xlsx_download(request: HttpRequest, export: Export, year: int | None) -> HttpResponse:
     """Written to a temporary file of its own (flat memory: see hokenfukushi.xlsx), then sent
     from it; the file is gone when the response is closed. Nothing is logged or sent unless the
     whole workbook could be written."""
@@ -451,15 +351,3 @@ def _xlsx_download(request: HttpRequest, export: SheetExport, year: int | None) 
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-@login_required
-@require_GET
-def survey_summary_csv(request: HttpRequest) -> HttpResponse:
-    return _fiscal_year_csv(
-        request,
-        kind=ExportKind.SURVEY_SUMMARY,
-        bound="survey_summary",
-        what="survey-summary",
-        table=tables.survey_summary_table,
-    )

@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from caseload.factories import CountReportFactory
+from exports import views as export_views
 from exports.models import ExportLog
-from exports.views import SHEET_EXPORTS
 from hokenfukushi.factories import (
     PopulationSnapshotFactory,
     UserFactory,
@@ -245,7 +245,7 @@ def test_a_name_an_xlsx_cannot_hold_gets_a_japanese_page_and_no_log(client_for, 
 def test_the_export_page_says_which_to_pick_and_offers_each_xlsx(client_for, reports):
     page = client_for("municipal_user").get(reverse("exports:index")).content.decode()
     assert "Excel で開いて見る" in page and "ほかのシステムに取り込む" in page
-    for name in SHEET_EXPORTS:
+    for name in export_views.EXPORTS:
         assert f'formaction="{reverse(f"exports:{name}_xlsx")}"' in page
 
 
