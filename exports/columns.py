@@ -124,6 +124,13 @@ _SURVEY_KINDS: dict[str, Kind] = {
 
 _COUNT_NOTE = "その年度の最新の承認済み報告の人数。報告のない市町村は空欄（0 ではありません）。"
 
+# The headers the other exports share with the survey-shaped files, explained in general terms.
+_GENERAL_HEADERS = frozenset(
+    {"年度", "都道府県", "圏域", "団体コード", "市町村名", "人口", "人口基準日", "集計基準日"}
+    | {f"{label}(在宅)" for label in COUNT_LABELS.values()}
+    | {"協議の場", "報告状態"}
+)
+
 # header -> (kind, definition). The headers of every export and of the import template.
 DESCRIBED: dict[str, tuple[Kind, str]] = {
     "年度": (Kind.FISCAL_YEAR, "報告の年度（4月1日から翌年3月31日）。和暦で表示します。"),
@@ -158,10 +165,12 @@ DESCRIBED: dict[str, tuple[Kind, str]] = {
     "区分": (Kind.TEXT, "人数の区分（重症心身障害児、医療的ケア児 など）。"),
     "人数": (Kind.SUPPRESSIBLE, "その区分の在宅の人数（人）。"),
     "状態": (Kind.TEXT, "報告の状態（下書き・提出済み・承認済み）。"),
-    # the survey-shaped files' own definitions (the prefecture file's where both have a header)
+    # the survey-shaped files' other headers; each of those two files explains its columns in
+    # its own words (`sheet_columns(..., own=PREFECTURE_COLUMNS)`)
     **{
         header: (_SURVEY_KINDS.get(header, Kind.TEXT), definition)
-        for header, definition in (*reversed(SURVEY_SUMMARY_COLUMNS), *PREFECTURE_COLUMNS)
+        for header, definition in (*PREFECTURE_COLUMNS, *SURVEY_SUMMARY_COLUMNS)
+        if header not in _GENERAL_HEADERS
     },
     "四半期": (Kind.COUNT, "年度の四半期（1: 4〜6月、2: 7〜9月、3: 10〜12月、4: 1〜3月）。"),
     "個別支援": (
@@ -182,11 +191,15 @@ def describe(header: str) -> tuple[Kind, str]:
     return DESCRIBED.get(header, (Kind.SUPPRESSIBLE, f"「{header}」（CSV の同じ列と同じ値）。"))
 
 
-def sheet_columns(headers: Sequence[str]) -> tuple[list[Column], list[tuple[str, str]]]:
-    """The .xlsx columns of a table's headers and their 「説明」 definitions."""
+def sheet_columns(
+    headers: Sequence[str], *, own: Sequence[tuple[str, str]] = ()
+) -> tuple[list[Column], list[tuple[str, str]]]:
+    """The .xlsx columns of a table's headers and their 「説明」 definitions: the file's `own`
+    (header, definition) pairs where it has them (the survey-shaped files), else `describe`."""
+    own_words = dict(own)
     columns, definitions = [], []
     for header in headers:
         kind, text = describe(header)
         columns.append(Column(header, kind))
-        definitions.append((header, text))
+        definitions.append((header, own_words.get(header, text)))
     return columns, definitions

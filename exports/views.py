@@ -79,6 +79,8 @@ class Export:
     table: Callable[[User, int | None], tuple]
     by_year: bool = True
     notes: tuple[tuple[str, str], ...] = ()  # further lines of the 「説明」 sheet
+    # the file's own (header, definition) pairs for its 「説明」 sheet (exports.columns)
+    definitions: tuple[tuple[str, str], ...] = ()
     parameters: Callable[[], dict] = dict  # logged beside the year, encoding or format
     # the year when none is asked for: the reports' default year, or this year for 活動記録
     # (entries are of this year)
@@ -100,6 +102,7 @@ EXPORTS: dict[str, Export] = {
         "prefecture",
         "県報告用集計表",
         lambda user, year: tables.prefecture_table(user, year),
+        definitions=columns.PREFECTURE_COLUMNS,
     ),
     "open_data": Export(
         ExportKind.OPEN_DATA,
@@ -116,6 +119,7 @@ EXPORTS: dict[str, Export] = {
         "survey-summary",
         "設置状況",
         lambda user, year: tables.survey_summary_table(user, year),
+        definitions=columns.SURVEY_SUMMARY_COLUMNS,
     ),
     "caseload": Export(
         ExportKind.CASELOAD,
@@ -318,7 +322,7 @@ def _xlsx_download(request: HttpRequest, export: Export, year: int | None) -> Ht
     from it; the file is gone when the response is closed. Nothing is logged or sent unless the
     whole workbook could be written."""
     headers, rows = export.table(request.user, year)
-    sheet_columns, definitions = columns.sheet_columns(headers)
+    sheet_columns, definitions = columns.sheet_columns(headers, own=export.definitions)
     # closed by the response once sent, or here on an error
     target = tempfile.TemporaryFile(prefix="hokenfukushi-export-", suffix=".xlsx")  # noqa: SIM115
     try:

@@ -83,6 +83,7 @@ VISIBLE = {
     "other_town_user": {"town", "other_town"},
     "other_region_user": {"far_town"},
     "prefecture_user": {"town", "other_town", "far_town"},
+    "coordinator_user": {"town", "other_town"},  # a coordinator reads their region
 }
 
 

@@ -86,6 +86,7 @@ VISIBLE = {
     "other_town_user": {"town", "other_town"},
     "other_region_user": {"far_town"},
     "prefecture_user": {"town", "other_town", "far_town"},
+    "coordinator_user": {"town", "other_town"},  # a coordinator reads their region
 }
 
 
@@ -295,3 +296,73 @@ def test_the_survey_summary_xlsx_has_its_csv_rows_with_numbers(client_for, demo)
         assert str(row[placed].value) == csv_row[placed - 1]  # the sheet adds 年度（西暦）
     response = client_for("anonymous").get(reverse("exports:survey_summary_xlsx"))
     assert response.status_code == 302
+
+
+# --- every export, as every role: the .xlsx carries exactly the CSV's rows of that user --------
+
+ROLES = (*VISIBLE, "anonymous")
+SCOPE_COLUMNS = ("団体コード", "圏域", "市町村名")
+
+
+def _column(rows: list[list[str]], header: str) -> list[str]:
+    at = rows[0].index(header)
+    return [row[at] for row in rows[1:]]
+
+
+@pytest.mark.parametrize("key", export_views.EXPORTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_xlsx_has_its_csvs_rows_for_each_role(client_for, reports, role, key):
+    client = client_for(role)
+    csv_response, _body = get(client, key, fiscal_year=2025)
+    xlsx_response, body = get(client, f"{key}_xlsx", fiscal_year=2025)
+    if role == "anonymous":
+        for response in (csv_response, xlsx_response):
+            assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        return
+    assert (csv_response.status_code, xlsx_response.status_code) == (200, 200)
+    expected = csv_rows(client, key, fiscal_year=2025)
+    sheet = workbook(body)[export_views.EXPORTS[key].sheet_title]
+    got = [
+        ["" if cell is None else str(cell) for cell in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    assert len(got) == len(expected)
+    shared = [header for header in SCOPE_COLUMNS if header in expected[0]]
+    assert shared, key  # every export names its towns or regions
+    for header in shared:
+        assert _column(got, header) == _column(expected, header), (key, header)
+
+
+@pytest.mark.parametrize("key", export_views.EXPORTS)
+def test_a_user_without_a_role_gets_no_export_in_either_format(client_for, reports, key):
+    client = client_for(UserFactory())
+    for name in (key, f"{key}_xlsx"):
+        assert client.get(reverse(f"exports:{name}")).status_code == 404, name
+    assert not ExportLog.objects.exists()
+
+
+def test_each_sheet_explains_its_columns_in_its_own_words(client_for, reports):
+    from exports import columns
+
+    client = client_for("prefecture_user")
+    for key, own in (
+        ("prefecture", columns.PREFECTURE_COLUMNS),
+        ("survey_summary", columns.SURVEY_SUMMARY_COLUMNS),
+    ):
+        _response, body = get(client, f"{key}_xlsx", fiscal_year=2025)
+        explained = dict(
+            row for row in workbook(body)[DEFINITIONS_SHEET].iter_rows(min_row=2, values_only=True)
+        )
+        for header, definition in own:
+            assert explained[header] == definition, (key, header)
+    # caseload.xlsx spans every year and every state: not the prefecture file's wording
+    _response, body = get(client, "caseload_xlsx")
+    explained = dict(
+        row for row in workbook(body)[DEFINITIONS_SHEET].iter_rows(min_row=2, values_only=True)
+    )
+    assert explained["年度"] == columns.describe("年度")[1]
+    assert explained["年度"] != dict(columns.PREFECTURE_COLUMNS)["年度"]
+    # activity-open-data.xlsx says what its "x" means
+    _response, body = get(client, "activity_open_data_xlsx", fiscal_year=2025)
+    notes = [row[0] for row in workbook(body)[DEFINITIONS_SHEET].iter_rows(values_only=True)]
+    assert "x" in notes
