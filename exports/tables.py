@@ -44,6 +44,7 @@ from hokenfukushi.models import (
     Region,
     council_preference_order,
 )
+from hokenfukushi.scope import reads_whole_prefectures
 
 # Rows are read from the database in chunks of this size (server-side cursor on PostgreSQL).
 CHUNK_SIZE = 500
@@ -448,6 +449,8 @@ COUNT_AND_SUBSET = (*COUNT_FIELDS, *SUBSET_FIELDS)
 
 def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
     year = fiscal_year_label(fiscal_year)
+    # a 県計 only for those who read the whole prefecture: a region's sum is its 圏域計
+    whole_prefectures = reads_whole_prefectures(user)
     labels = {status: str(status.label) for status in ReportCompleteness}
     approved_label = labels[ReportCompleteness.APPROVED]
     # The region totals come from a second statement in the same order as the towns (each
@@ -501,7 +504,8 @@ def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
             if current_region is not None:
                 yield from close_region()
             if prefecture is not None and prefecture[0] != pref_code:
-                yield prefecture_row(prefecture[1])
+                if whole_prefectures:
+                    yield prefecture_row(prefecture[1])
                 prefecture = None
             current_region = region_id
         (code, name, population, population_as_of, report_as_of, *figures) = rest
@@ -517,7 +521,7 @@ def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
         )  # fmt: skip
     if current_region is not None:
         yield from close_region()
-    if prefecture is not None:
+    if prefecture is not None and whole_prefectures:
         yield prefecture_row(prefecture[1])
     note = [None] * len(PREFECTURE_HEADER)
     note[0], note[PREFECTURE_HEADER.index("市町村名")] = year, columns.COUNTED_ONCE_NOTE
@@ -745,11 +749,14 @@ def _survey_summary_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
         regions.merge(region)
         all_towns.merge(towns)
         members.append((name, region, towns))
+    # the prefecture's own three rows only for those who read all of it (see _prefecture_rows)
+    whole_prefectures = reads_whole_prefectures(user)
     for pref_name, own, regions, all_towns, members in prefectures.values():
         own.add(council=regions.councils > 0, placed=regions.placed > 0)
-        yield (year, pref_name, None, LEVEL_PREFECTURE, *own.cells())
-        yield (year, pref_name, None, LEVEL_REGION, *regions.cells())
-        yield (year, pref_name, None, LEVEL_TOWN, *all_towns.cells())
+        if whole_prefectures:
+            yield (year, pref_name, None, LEVEL_PREFECTURE, *own.cells())
+            yield (year, pref_name, None, LEVEL_REGION, *regions.cells())
+            yield (year, pref_name, None, LEVEL_TOWN, *all_towns.cells())
         for name, region, towns in members:
             yield (year, pref_name, name, LEVEL_REGION, *region.cells())
             yield (year, pref_name, name, LEVEL_TOWN, *towns.cells())

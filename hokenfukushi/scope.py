@@ -233,6 +233,13 @@ def can_read_anything(user) -> bool:
     return read_filter(user, region_path="region", municipality_path=None) is not _NOTHING
 
 
+def reads_whole_prefectures(user) -> bool:
+    """Whether the user reads every region of the prefectures they read (the prefecture viewer,
+    a superuser): only then does a prefecture-wide total (県計, the 都道府県 level of the survey
+    summary) mean what it says. A region's or a town's user reads one region."""
+    return can_read_anything(user) and user.scope_region_id is None
+
+
 def can_edit_regions(user) -> bool:
     """Whether the user may change region-level rows (regions, towns' identity, councils).
 

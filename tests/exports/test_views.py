@@ -124,12 +124,14 @@ def test_region_totals_follow_the_read_scope(client_for, reports, region, other_
         "19",
         "6",
     ]
-    _, body = download(client_for("region_admin"), "prefecture", fiscal_year=2025)
-    assert [row["市町村名"] for row in records(body) if not row["団体コード"]] == [
-        f"{region.name} 圏域計",
-        f"{region.prefecture_name} 県計",
-        COUNTED_ONCE_NOTE,
-    ]
+    # a region's user reads one region: its 圏域計, and no 県計 that would pass one region's sum
+    # off as the prefecture's
+    for role in ("region_admin", "municipal_user", "coordinator_user"):
+        _, body = download(client_for(role), "prefecture", fiscal_year=2025)
+        assert [row["市町村名"] for row in records(body) if not row["団体コード"]] == [
+            f"{region.name} 圏域計",
+            COUNTED_ONCE_NOTE,
+        ], role
 
 
 # --- the prefecture table ----------------------------------------------------------------------

@@ -124,3 +124,32 @@ def test_choices_come_from_the_edit_scope(role, user_for_role, request, db):
         names(Municipality.objects.choosable_by(user), towns),
         names(Meeting.objects.choosable_by(user), meetings),
     ) == CHOOSABLE[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "whole"),
+    [
+        ("prefecture_user", True),
+        ("region_admin", False),
+        ("municipal_user", False),
+        ("other_region_user", False),
+        ("coordinator_user", False),
+    ],
+)
+def test_only_who_reads_every_region_gets_prefecture_wide_totals(request, role, whole):
+    from hokenfukushi.scope import reads_whole_prefectures
+
+    assert reads_whole_prefectures(request.getfixturevalue(role)) is whole
+
+
+@pytest.mark.django_db
+def test_no_prefecture_wide_totals_for_a_user_without_scope_or_signed_out():
+    from django.contrib.auth.models import AnonymousUser
+
+    from hokenfukushi.factories import SuperuserFactory, UserFactory
+    from hokenfukushi.scope import reads_whole_prefectures
+
+    assert reads_whole_prefectures(SuperuserFactory())
+    assert not reads_whole_prefectures(UserFactory())  # no role: reads nothing
+    assert not reads_whole_prefectures(AnonymousUser())
