@@ -110,7 +110,7 @@ def import_template_view(request):
 
 TEMPLATE_XLSX_FILENAME = "count-report-template.xlsx"
 TEMPLATE_SHEET = "取込用"
-PREVIOUS_AS_OF = "前回の基準日"
+PREVIOUS_AS_OF = spreadsheet.PREVIOUS_DATE_COLUMN
 
 
 def import_template_columns() -> tuple[list[Column], list[tuple[str, str]]]:
@@ -138,8 +138,8 @@ def import_template_columns() -> tuple[list[Column], list[tuple[str, str]]]:
         *((label, definitions.DEFINITIONS[name]) for name, label in rules.ALL_LABELS.items()),
         (
             PREVIOUS_AS_OF,
-            "入っている人数の基準日（最新の承認済み報告。確認用で、取り込みでは使いません）。"
-            "承認済みの報告がない市町村は人数も空欄です。",
+            "入っている人数の基準日（最新の承認済み報告）。基準日が空欄の行はこの日の報告として"
+            "読みます（そのままなら「変更なし」）。承認済みの報告がない市町村は人数も空欄です。",
         ),
         ("数え方", definitions.SUMMARY),
     ]

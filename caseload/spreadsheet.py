@@ -195,6 +195,10 @@ def select_count_columns(rows: Iterable[tuple[int, Sequence[str]]]) -> Selected:
 
     names = [name for _, name in columns]
     code_position = names.index(rules.CODE_COLUMN) if rules.CODE_COLUMN in names else None
+    date_position = names.index(rules.DATE_COLUMN) if rules.DATE_COLUMN in names else None
+    previous_at = next(
+        (i for i, raw in enumerate(raw_header) if _column_key(raw) == PREVIOUS_DATE_COLUMN), None
+    )
     used = {index for index, _ in columns}
     label_indexes = [index for index in range(len(raw_header)) if index not in used]
     kept: list[tuple[int, tuple[str, ...]]] = []
@@ -227,6 +231,16 @@ def select_count_columns(rows: Iterable[tuple[int, Sequence[str]]]) -> Selected:
             code = _normalise(values[code_position])
             skipped_rows.append(SkippedRow(line, f"{code}（基準日・人数が空欄）"))
             continue
+        if (
+            date_position is not None
+            and previous_at is not None
+            and previous_at < len(cells)
+            and not values[date_position].strip()
+        ):
+            # a template row left as downloaded: its figures are those of 前回の基準日, so it
+            # reads as that report (変更なし; a changed count is then refused as a change to an
+            # approved report, never dropped) instead of refusing the whole file for a blank date
+            values[date_position] = _one_line(cells[previous_at])
         if code_position is not None:
             code, was_restored = restore_leading_zero(_normalise(values[code_position]))
             if was_restored:
@@ -241,6 +255,10 @@ def select_count_columns(rows: Iterable[tuple[int, Sequence[str]]]) -> Selected:
         skipped_columns=tuple(skipped_columns),
         restored_codes=tuple(restored),
     )
+
+
+# The .xlsx template's column of the date its prefilled figures are of (caseload.admin_import).
+PREVIOUS_DATE_COLUMN = "前回の基準日"
 
 
 # The caseload export's long format: one row per figure, named in 区分 with its 人数.

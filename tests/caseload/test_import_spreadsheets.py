@@ -50,6 +50,9 @@ def outcomes(preview):
     return preview.context["outcomes"]
 
 
+AS_OF_2025 = dt.date(2025, 4, 1)
+
+
 def set_column(data: bytes, header: str, change) -> bytes:
     """The workbook with `change(row cells)` applied to the cell under `header` of each town
     row (the first sheet), as a user edits it in Excel."""
@@ -201,13 +204,15 @@ def test_one_count_changed_in_caseload_export_updates_that_draft_only(
 
 
 def test_the_xlsx_template_has_each_town_with_its_latest_approved_figures(
-    client_for, town, other_town
+    client_for, town, other_town, far_town
 ):
     CountReportFactory(municipality=town, approved=True, as_of=dt.date(2024, 4, 1))
     latest = CountReportFactory(
         municipality=town, approved=True, as_of=dt.date(2025, 4, 1), medical_care_children=7
     )
     CountReportFactory(municipality=town, as_of=dt.date(2025, 10, 1), medical_care_children=99)
+    neighbour = CountReportFactory(municipality=other_town, approved=True, as_of=AS_OF_2025)
+    CountReportFactory(municipality=far_town, approved=True, as_of=AS_OF_2025)  # region B
     client = client_for("region_admin")
     response = client.get(TEMPLATE_XLSX)
     assert response.status_code == 200
@@ -215,16 +220,16 @@ def test_the_xlsx_template_has_each_town_with_its_latest_approved_figures(
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == ["団体コード", "市町村名", "基準日"]
     rows = {row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)}
-    assert set(rows) == {town.code, other_town.code}
+    assert set(rows) == {town.code, other_town.code}  # never another region's town
     ours = rows[town.code]
     assert ours["団体コード"].data_type == "s" and ours["団体コード"].number_format == TEXT_FORMAT
     assert ours["基準日"].value is None  # left for the user
     assert ours["医療的ケア児"].value == 7 and ours["医療的ケア児"].data_type == "n"
     assert ours["前回の基準日"].value.date() == latest.as_of
     assert ours["前回の基準日"].number_format == WAREKI_DATE_FORMAT
-    assert rows[other_town.code]["医療的ケア児"].value is None  # nothing approved yet
 
-    # 基準日 filled in for our town only: it imports; the untouched town's row is no error
+    # 基準日 filled in for our town only: it imports as a new report; the neighbour's row, left
+    # as downloaded, reads as its 前回の基準日 report and changes nothing (no blank-date error)
     def fill(row, cell):
         if row[0].value == town.code:
             cell.value = dt.date(2026, 4, 1)
@@ -232,8 +237,20 @@ def test_the_xlsx_template_has_each_town_with_its_latest_approved_figures(
     preview = upload(client, set_column(response.content, "基準日", fill))
     plan = preview.context["plan"]
     assert plan.ok, plan.errors
-    assert [(row.municipality, row.counts) for row in plan.rows] == [(town, latest.counts)]
+    assert [(row.municipality, row.counts, row.outcome) for row in plan.rows] == [
+        (town, latest.counts, "new"),
+        (other_town, neighbour.counts, "unchanged"),
+    ]
     assert preview.context["count_file"].skipped_columns == ("市町村名", "前回の基準日")
+
+    # a count changed without a new 基準日 is a change to the approved report: refused, named
+    def one_more(row, cell):
+        if row[0].value == other_town.code:
+            cell.value = (cell.value or 0) + 1
+
+    preview = upload(client, set_column(response.content, "医療的ケア児", one_more))
+    (error,) = preview.context["plan"].errors
+    assert other_town.name in error.message and "承認済み" in error.message
 
 
 def test_the_xlsx_template_per_role(client_for, town, other_town):
@@ -432,3 +449,55 @@ def test_town_staff_changing_another_towns_row_is_still_refused(
     errors = preview.context["plan"].errors
     assert len(errors) == 1 and "あなたの担当ではありません" in errors[0].message
     assert preview.context["confirm_form"] is None
+
+
+def _csv_of(*reports) -> bytes:
+    """A count CSV of (town, 基準日, figures by field name) rows."""
+    from caseload.rules import COUNT_LABELS, REQUIRED_COLUMNS
+
+    lines = [",".join(REQUIRED_COLUMNS)]
+    for municipality, as_of, counts in reports:
+        figures = [str(counts[name]) for name in COUNT_LABELS]
+        lines.append(",".join([municipality.code, as_of.isoformat(), *figures]))
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _figures(report) -> dict:
+    from caseload.rules import COUNT_LABELS
+
+    return {name: getattr(report, name) for name in COUNT_LABELS}
+
+
+def test_town_staff_changing_another_towns_figures_on_the_same_date_is_refused(
+    client_for, town, other_town
+):
+    """The skip is for rows that change nothing: other figures on the same 基準日 are a change."""
+    neighbour = CountReportFactory(municipality=other_town, approved=True, as_of=AS_OF_2025)
+    changed = {**_figures(neighbour), "smid_children": neighbour.smid_children + 1}
+    preview = upload(
+        client_for("municipal_user"), _csv_of((other_town, AS_OF_2025, changed)), "counts.csv"
+    )
+    plan = preview.context["plan"]
+    assert len(plan.errors) == 1 and "あなたの担当ではありません" in plan.errors[0].message
+    assert plan.skipped == ()
+    untouched = upload(
+        client_for("municipal_user"),
+        _csv_of((other_town, AS_OF_2025, _figures(neighbour))),
+        "counts.csv",
+    )
+    assert untouched.context["plan"].skipped == ((2, other_town.name),)  # the same: skipped
+
+
+def test_another_regions_town_is_never_skipped_by_name_even_with_its_exact_figures(
+    client_for, town, far_town
+):
+    """Skipping names the town: only towns the user may read are ever skipped, so matching an
+    unreadable town's figures tells nothing about them."""
+    far = CountReportFactory(municipality=far_town, approved=True, as_of=AS_OF_2025)
+    preview = upload(
+        client_for("municipal_user"), _csv_of((far_town, AS_OF_2025, _figures(far))), "counts.csv"
+    )
+    plan = preview.context["plan"]
+    assert plan.skipped == ()
+    assert len(plan.errors) == 1 and "あなたの担当ではありません" in plan.errors[0].message
+    assert far_town.name not in preview.content.decode()

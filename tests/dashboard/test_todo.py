@@ -70,6 +70,13 @@ def world(region, other_region, town, other_town, far_town, coordinator_user, se
         text="相談窓口の一覧づくり",
         owner_organization=OrganizationFactory(municipality=other_town),
     )
+    # another organization's item past its 期限: the center's to-do, never the coordinator's
+    ActionItem.objects.create(
+        raised_at=old,
+        text="他機関の期限切れ",
+        owner_organization=OrganizationFactory(municipality=other_town),
+        due_on=dt.date(2026, 3, 1),
+    )
     ActionItem.objects.create(raised_at=recent, text="まだ先の宿題", due_on=dt.date(2026, 9, 1))
     ActionItem.objects.create(raised_at=old, text="済んだ宿題", status=ActionStatus.DONE)
     far_meeting = meeting_on(other_region, 1, dt.date(2025, 1, 1))
@@ -107,9 +114,10 @@ def test_the_center_sees_approvals_late_towns_and_old_actions(world, on_day, cli
     assert "となり町" in late and "テスト市" not in late  # submitted: waiting on the center
 
     actions = _group(todo, "actions")
-    assert "（2件）" in actions
+    assert "（3件）" in actions
     assert "レスパイト先の聞き取り" in actions and "相談窓口の一覧づくり" in actions
-    assert actions.count("19か月前から") == 2
+    assert "他機関の期限切れ" in actions  # the center follows every organization's items
+    assert actions.count("19か月前から") == 3
     assert '期限 令和8年7月15日 <span class="badge danger">期限切れ</span>' in actions
     assert f'href="/meetings/{world["own_overdue"].raised_at_id}/#raised-actions"' in actions
     for text in (*REGION_B, *NOT_LISTED):
@@ -164,6 +172,7 @@ def test_a_coordinator_sees_their_organizations_overdue_items(world, on_day, cli
     assert f'href="/me/actions/{world["own_overdue"].pk}/"' in actions
     assert "19か月前から" in actions
     assert "相談窓口の一覧づくり" not in todo  # another organization's
+    assert "他機関の期限切れ" not in todo  # another organization's, even past its 期限
     assert "/admin/" not in todo
     for text in (*REGION_B, *NOT_LISTED, "承認待ち"):
         assert text not in todo, text
@@ -306,3 +315,14 @@ def test_a_changed_due_day_is_not_served_from_the_cached_page(world, on_day, cli
     assert "令和8年6月30日" in _group(_todo(client), "late-towns")
     settings.REPORT_DUE_MONTH_DAY = "09-30"
     assert "令和7年9月30日" in _group(_todo(client), "late-towns")
+
+
+def test_a_sent_back_report_of_the_due_year_is_listed_once(world, on_day, client_for, other_town):
+    draft = CountReportFactory(
+        municipality=other_town,
+        as_of=dt.date(2026, 5, 1),
+        reopen_reason="医療的ケア児の数を確認してください",
+    )
+    todo = _todo(client_for("other_town_user"))
+    assert "医療的ケア児の数を確認してください" in _group(todo, "sent-back")
+    assert todo.count(f"/admin/caseload/countreport/{draft.pk}/change/") == 1
