@@ -18,6 +18,7 @@ from hokenfukushi.constraints import ConstraintErrorsOnFields
 from hokenfukushi.fiscal import (
     FIRST_SUPPORTED_DATE,
     check_supported_date,
+    default_fiscal_year,
     fiscal_year_of,
     wareki,
 )
@@ -80,14 +81,11 @@ class CountReportQuerySet(ScopedQuerySet):
     def for_fiscal_year(self, fiscal_year: int):
         return self.filter(fiscal_year=fiscal_year)
 
-    def latest_approved_fiscal_year(self) -> int | None:
-        """The newest fiscal year with any approved report (one query): the year the
-        dashboard and the exports open on, since the current year is often not yet reported."""
-        return next(iter(self.latest_approved_fiscal_year_rows()), None)
-
-    def latest_approved_fiscal_year_rows(self):
-        """The statement `latest_approved_fiscal_year` reads: that year, or no row."""
-        return self.approved().order_by("-fiscal_year").values_list("fiscal_year", flat=True)[:1]
+    def opening_fiscal_year(self, towns: models.QuerySet[Municipality], *, current: int) -> int:
+        """The fiscal year a page or export of these towns opens on: the one rule
+        `hokenfukushi.fiscal.default_fiscal_year` applied to the newest year they all approved
+        in this queryset (one query)."""
+        return default_fiscal_year(self.latest_fiscal_year_approved_by_all(towns), current=current)
 
     def latest_fiscal_year_approved_by_all(
         self, towns: models.QuerySet[Municipality]

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
-from django.utils import timezone
 
 from caseload.deadlines import latest_overdue_fiscal_year, report_due_on
 from caseload.models import CountReport, ReportStatus, municipalities_without_report_for
@@ -204,7 +203,7 @@ def _actions(
     )
     todos = []
     for action in listed.items:
-        raised_on = timezone.localtime(action.raised_at.starts_at).date()
+        raised_on = action.raised_at.held_on
         todos.append(
             ActionToDo(
                 action=action,

@@ -15,7 +15,7 @@ from dashboard.build import build_dashboard
 from dashboard.cache import cached_dashboard, cached_page
 from dashboard.coverage import FixIn
 from dashboard.todo import build_todo, todo_settings
-from hokenfukushi.fiscal import FIRST_FISCAL_YEAR, current_fiscal_year, default_fiscal_year
+from hokenfukushi.fiscal import FIRST_FISCAL_YEAR, current_fiscal_year
 from hokenfukushi.models import Municipality, Region
 from hokenfukushi.scope import can_edit_regions
 
@@ -77,12 +77,10 @@ def _fiscal_year_param(value: str | None, current: int) -> int | None:
 
 
 def _default_year(user, *, region: Region | None, current: int) -> int:
-    reports = CountReport.objects.visible_to(user)
     towns = Municipality.objects.visible_to(user)
     if region is not None:
-        reports = reports.filter(municipality__region=region)
         towns = towns.filter(region=region)
-    return default_fiscal_year(reports.latest_fiscal_year_approved_by_all(towns), current=current)
+    return CountReport.objects.visible_to(user).opening_fiscal_year(towns, current=current)
 
 
 def render_text(

@@ -40,7 +40,6 @@ from exports.services import ExportKind, record_export
 from hokenfukushi.fiscal import (
     FIRST_FISCAL_YEAR,
     current_fiscal_year,
-    default_fiscal_year,
     era_year,
 )
 from hokenfukushi.models import Municipality, Region, User
@@ -61,9 +60,9 @@ def selectable_fiscal_years() -> list[int]:
 
 
 def _default_year(user: User) -> int:
-    towns = Municipality.objects.visible_to(user)
-    latest = CountReport.objects.visible_to(user).latest_fiscal_year_approved_by_all(towns)
-    return default_fiscal_year(latest, current=current_fiscal_year())
+    return CountReport.objects.visible_to(user).opening_fiscal_year(
+        Municipality.objects.visible_to(user), current=current_fiscal_year()
+    )
 
 
 @dataclass(frozen=True, slots=True)
