@@ -52,3 +52,18 @@ def test_the_export_page_offers_both_activity_csvs(demo, page, login, axe_violat
         assert page.get_by_role("heading", name=heading).count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert axe_violations(page) == []
+
+
+def test_the_centers_report_reads_on_a_phone(demo, page, login, axe_violations, screenshot):
+    login("center", DEMO_PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/coordinators/activity/")
+    names = page.locator("#activity-rollup tbody th")
+    assert names.count() == 4  # every town of the region, 0 / 0 where nothing was recorded
+    first_row = page.locator("#activity-rollup tbody tr").first.bounding_box()
+    assert first_row["height"] < 48  # 本庄市 on one line, not a letter a line
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
+    # the downloads are the export page's (logged, both encodings)
+    assert page.locator("#activity-csv").get_attribute("href").startswith("/exports/activity.csv")
+    assert axe_violations(page) == []
+    screenshot("activity-report-center-390")
