@@ -705,7 +705,7 @@ def main() -> None:
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument(
         "--only",
-        choices=("dashboard", "exports", "admin", "invitations", "members"),
+        choices=("dashboard", "exports", "admin", "invitations", "members", "throughput"),
         help="measure only these rows (generate_synthetic always runs)",
     )
     args = parser.parse_args()
@@ -787,7 +787,7 @@ def main() -> None:
             rows.extend(
                 invitation_rows(size, admin_client, admin.region, repeat, Row, percentile, BASE_DIR)
             )
-        if not args.no_throughput and args.only is None:
+        if not args.no_throughput and args.only in (None, "throughput"):
             cookie = f"sessionid={admin_client.cookies['sessionid'].value}"
             rows.extend(throughput_rows(size, cookie, args.duration))
         print(table([r for r in rows if r.size == size]), flush=True)

@@ -40,7 +40,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from dashboard.build import own_town_id
-from dashboard.models import EVERY_REGION, DataChange, DataVersion, RegionCounterQuerySet
+from dashboard.models import DataChange, DataVersion
 from hokenfukushi.scope import read_filter
 
 if TYPE_CHECKING:
@@ -82,16 +82,6 @@ def dashboard_tables() -> list[str]:
 _version_being_rendered: ContextVar[str | None] = ContextVar("version_being_rendered", default=None)
 
 
-def _depends_on(counters: RegionCounterQuerySet, user: User | None, region: Region | None):
-    """The counters a page depends on: those of the regions it shows (the regions the user may
-    read, by the scope rule; every region for None; narrowed to the one picked), and the
-    counter of rows of no single region."""
-    shown = counters if user is None else counters.visible_to(user)
-    if region is not None:
-        shown = shown.filter(region_id=region.pk)
-    return counters.filter(region_id=EVERY_REGION) | shown
-
-
 def data_version(user: User | None = None, *, region: Region | None = None) -> str:
     """A string that changes whenever a row of the dashboard's tables is written in a region the
     page of `user` (with `region` picked) shows, or a row of no single region. Without a user,
@@ -99,12 +89,14 @@ def data_version(user: User | None = None, *, region: Region | None = None) -> s
     known = _version_being_rendered.get()
     if known is not None:
         return known
-    rows = _depends_on(DataVersion.objects.all(), user, region).values_list("region_id", "version")
+    rows = DataVersion.objects.shown_on_page(user, region=region).values_list(
+        "region_id", "version"
+    )
     if connection.in_atomic_block:
         # And the transaction's own writes, not yet committed: DataChange rows exist only inside
         # the writing transaction on PostgreSQL (deleted at commit, so the table is empty to
         # everyone else); on SQLite there are none. In the same statement, marked region -1.
-        own = _depends_on(DataChange.objects.all(), user, region).values_list(Value(_OWN), "id")
+        own = DataChange.objects.shown_on_page(user, region=region).values_list(Value(_OWN), "id")
         rows = rows.union(own, all=True)
     committed, pending = [], 0
     for region_id, value in rows:

@@ -6,10 +6,16 @@ hokenfukushi_dataversion); dashboard/migrations/0001 took the models over withou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hokenfukushi.scope import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from hokenfukushi.models import Region, User
 
 # The "region" of writes that belong to no single region (the regions table itself, TRUNCATE, a
 # row whose region is already gone): every page depends on it.
@@ -22,6 +28,20 @@ class RegionCounterQuerySet(ScopedQuerySet):
 
     region_path = "region"
     municipality_path = None
+
+    def shown_on_page(self, user: User | None, *, region: Region | None = None) -> Self:
+        """The counters a page depends on: those of the regions it shows (the regions `user`
+        may read, by the scope rule; every region for None; narrowed to `region` when one is
+        picked), and the counter of rows of no single region (EVERY_REGION).
+
+        One `filter` of one condition: this is read on every request for a cached page, and
+        OR-ing two querysets cost more ORM work than the statement took to run."""
+        shown = None if user is None else self.read_condition(user)
+        if region is not None:
+            shown = Q(region_id=region.pk) if shown is None else shown & Q(region_id=region.pk)
+        if shown is None:
+            return self.all()
+        return self.filter(Q(region_id=EVERY_REGION) | shown)
 
 
 class DataChange(models.Model):

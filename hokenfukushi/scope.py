@@ -187,16 +187,20 @@ class ScopedQuerySet(models.QuerySet):
     def _apply(self, condition: Q | None) -> Self:
         return self if condition is None else self.filter(condition)
 
-    def visible_to(self, user) -> Self:
-        return self._apply(
-            read_filter(
-                user,
-                region_path=self.region_path,
-                municipality_path=self.municipality_path,
-                coordinator_path=self.coordinator_path,
-                private_to_coordinator=self.private_to_coordinator,
-            )
+    @classmethod
+    def read_condition(cls, user) -> Q | None:
+        """`read_filter` with this model's paths: what `visible_to` filters on (None: nothing),
+        for a caller that combines it with other conditions in one `filter`."""
+        return read_filter(
+            user,
+            region_path=cls.region_path,
+            municipality_path=cls.municipality_path,
+            coordinator_path=cls.coordinator_path,
+            private_to_coordinator=cls.private_to_coordinator,
         )
+
+    def visible_to(self, user) -> Self:
+        return self._apply(self.read_condition(user))
 
     def editable_by(self, user) -> Self:
         return self._apply(
