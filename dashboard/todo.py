@@ -184,6 +184,7 @@ def build_todo(user: User, *, today: dt.date, region: Region | None = None) -> T
             CountReport.objects.editable_by(user)
             .sent_back()
             .select_related("municipality")
+            .only("fiscal_year", "as_of", "reopen_reason", "municipality__name")
             .order_by("-fiscal_year", "municipality__code")
         )
         # a sent-back draft is listed once, with its reason
@@ -267,7 +268,7 @@ def _reports_due(user: User, *, today: dt.date) -> list[ReportDue]:
     the current year, with the newest draft to finish when there is one (one statement)."""
     current = fiscal_year_of(today)
     years = sorted({current, latest_overdue_fiscal_year(today) or current})
-    towns = Municipality.objects.editable_by(user)
+    towns = Municipality.objects.editable_by(user).only("code", "name")
     for index, year in enumerate(years):
         drafts = CountReport.objects.filter(
             municipality=OuterRef("pk"), fiscal_year=year, status=ReportStatus.DRAFT
