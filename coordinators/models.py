@@ -273,46 +273,6 @@ def _training_rows(counts: dict[int, int]) -> list[TrainingYearRow]:
     return rows
 
 
-def summarize_coordinators(
-    municipalities: Iterable[Municipality],
-    coordinator_rows: Iterable[tuple[int, str, bool, int, int]],
-    through_rows: Iterable[tuple[int, int]],
-) -> CoordinatorSummary:
-    """`CoordinatorQuerySet.summary` from the rows of its two statements (`summary_rows`)."""
-    towns = {m.pk: m.region_id for m in municipalities}
-    coordinators = {
-        pk: (experience, whole_region, region_id, training_year)
-        for pk, experience, whole_region, region_id, training_year in coordinator_rows
-    }
-    covered: dict[int, set[int]] = {town: set() for town in towns}
-    for coordinator_id, town_id in through_rows:
-        if town_id in covered:
-            covered[town_id].add(coordinator_id)
-    towns_by_region: dict[int, list[int]] = {}
-    for town_id, town_region in towns.items():
-        towns_by_region.setdefault(town_region, []).append(town_id)
-    training: dict[int, int] = {}
-    experienced = 0
-    for pk, (experience, whole_region, region_id, training_year) in coordinators.items():
-        if whole_region:
-            for town_id in towns_by_region.get(region_id, ()):
-                covered[town_id].add(pk)
-        experienced += experience == Experience.DIRECT
-        training[training_year] = training.get(training_year, 0) + 1
-    return CoordinatorSummary(
-        coverage={
-            town_id: TownCoordinatorCoverage(
-                total=len(ids),
-                experienced=sum(1 for pk in ids if coordinators[pk][0] == Experience.DIRECT),
-            )
-            for town_id, ids in covered.items()
-        },
-        total=len(coordinators),
-        experienced=experienced,
-        training_years=_training_rows(training),
-    )
-
-
 class CoordinatorQuerySet(ScopedQuerySet):
     region_path = "organization__region"
     municipality_path = "organization__municipality"
@@ -344,28 +304,27 @@ class CoordinatorQuerySet(ScopedQuerySet):
     def coverage_by_municipality(
         self, municipalities: Iterable[Municipality]
     ) -> dict[int, TownCoordinatorCoverage]:
-        """Coverage of each given town by the coordinators in this queryset, in two queries
+        """Coverage of each given town by the coordinators in this queryset, in one query
         whatever the number of towns. A coordinator covering the whole region counts for every
         town of that region, and is never counted twice for one town."""
         return self.summary(municipalities).coverage
 
     def summary(self, municipalities: Iterable[Municipality]) -> CoordinatorSummary:
         """`coverage_by_municipality`, and the number of active coordinators, of experienced
-        ones and `training_year_table()`, in the same two queries: the one row per active
-        coordinator that coverage reads already holds what the totals count (the dashboard
-        asked for them in two more statements, as costly to build as to run)."""
-        coordinator_rows, through_rows = self.summary_rows()
-        return summarize_coordinators(municipalities, coordinator_rows, through_rows)
+        ones and `training_year_table()`, in one statement: a row per active coordinator and
+        town it names (with no town for one that names none), which already holds what the
+        totals count (the dashboard asked for them in more statements, as costly to build as
+        to run).
 
-    def summary_rows(self) -> tuple[models.QuerySet, models.QuerySet]:
-        """The two statements `summary` reads, for `summarize_coordinators`: a row per active
-        coordinator (pk, experience, covers the whole region, region id, training year), and
-        the (coordinator id, town id) pairs of the towns they cover.
-
-        Every town these coordinators cover is read, and only the given towns kept later: a list
-        of the towns in the statement cost more to prepare than the few rows it saves (1,741
-        ids)."""
-        coordinators = (
+        Every town these coordinators name is read, and only the given towns kept: a list of
+        the towns in the statement cost more to prepare than the few rows it saves (1,741 ids).
+        The towns are read through the same join a filter on `municipalities` would make, so
+        this is for querysets not filtered on it (none is: `covering` is never summarized)."""
+        towns = {m.pk: m.region_id for m in municipalities}
+        covered: dict[int, set[int]] = {town: set() for town in towns}
+        # pk -> (experience, covers the whole region, region id, training year)
+        coordinators: dict[int, tuple[str, bool, int, int]] = {}
+        for pk, *facts, town_id in (
             self.active()
             .order_by()
             .values_list(
@@ -374,12 +333,35 @@ class CoordinatorQuerySet(ScopedQuerySet):
                 "covers_whole_region",
                 "organization__region_id",
                 "training_fiscal_year",
+                "municipalities",
             )
+        ):
+            coordinators[pk] = tuple(facts)
+            if town_id in covered:
+                covered[town_id].add(pk)
+        towns_by_region: dict[int, list[int]] = {}
+        for town_id, town_region in towns.items():
+            towns_by_region.setdefault(town_region, []).append(town_id)
+        training: dict[int, int] = {}
+        experienced = 0
+        for pk, (experience, whole_region, region_id, training_year) in coordinators.items():
+            if whole_region:
+                for town_id in towns_by_region.get(region_id, ()):
+                    covered[town_id].add(pk)
+            experienced += experience == Experience.DIRECT
+            training[training_year] = training.get(training_year, 0) + 1
+        return CoordinatorSummary(
+            coverage={
+                town_id: TownCoordinatorCoverage(
+                    total=len(ids),
+                    experienced=sum(1 for pk in ids if coordinators[pk][0] == Experience.DIRECT),
+                )
+                for town_id, ids in covered.items()
+            },
+            total=len(coordinators),
+            experienced=experienced,
+            training_years=_training_rows(training),
         )
-        through = Coordinator.municipalities.through.objects.filter(
-            coordinator_id__in=self.active().values("pk")
-        ).values_list("coordinator_id", "municipality_id")
-        return coordinators, through
 
     def active(self):
         return self.filter(is_active=True)
@@ -412,7 +394,7 @@ class CoordinatorQuerySet(ScopedQuerySet):
 
     def towns_without_coverage(self, municipalities: Iterable[Municipality]) -> list[Municipality]:
         """The given towns that no active coordinator in this queryset covers, in the given
-        order (two queries, whatever the number of towns)."""
+        order (one query, whatever the number of towns)."""
         towns = list(municipalities)
         coverage = self.coverage_by_municipality(towns)
         return [town for town in towns if coverage[town.pk].total == 0]

@@ -20,13 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.models import COUNT_FIELDS, CountReport, ReportCompleteness, completeness_from_rows
-from coordinators.models import (
-    Coordinator,
-    CoordinatorQuerySet,
-    TownCoordinatorCoverage,
-    TrainingYearRow,
-    summarize_coordinators,
-)
+from coordinators.models import Coordinator, TownCoordinatorCoverage, TrainingYearRow
 from dashboard.activity import ActivitySection, activity_section
 from dashboard.coverage import (
     Counts,
@@ -197,14 +191,9 @@ def build_dashboard(
         .values_list("municipality_id", "fiscal_year", *COUNT_FIELDS)
     }
 
-    def coordinators() -> CoordinatorQuerySet:
-        return _in_picked(Coordinator.objects.visible_to(user), "organization__region", region)
-
-    coordinator_summary = summarize_coordinators(
-        towns,
-        list(coordinators().summary_rows()[0]),
-        list(coordinators().summary_rows()[1]),
-    )
+    coordinator_summary = _in_picked(
+        Coordinator.objects.visible_to(user), "organization__region", region
+    ).summary(towns)
     coverage_by_town = coordinator_summary.coverage
     councils_by_town: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for town_id, status, form in _in_picked(
@@ -325,21 +314,17 @@ _MEETING_COLUMNS = ("id", "region_id", "number", "status", "starts_at")
 def _meeting_rows(selection: _Selection) -> list[_MeetingRow]:
     """Every held or planned meeting: the schedules need region, status and start, and the
     participants chart picks its meetings from these too. (As model instances with attendance
-    counts they once took a third of the dashboard's time at national size.)"""
+    counts they once took a third of the dashboard's time at national size.)
+
+    Unordered: every reader groups them by region and orders what it needs itself, so the
+    meetings' default order (by region name, a join) is not asked for."""
     user, picked = selection.user, selection.picked
     return list(
         _in_picked(Meeting.objects.visible_to(user), "region", picked)
         .filter(status__in=(MeetingStatus.HELD, MeetingStatus.PLANNED))
+        .order_by()
         .values_list(*_MEETING_COLUMNS)
     )
-
-
-def _meeting_instance(row: _MeetingRow) -> Meeting:
-    """The meeting with only the fields read, the others deferred (loaded if ever asked for),
-    as `.only()` would give it."""
-    read = dict(zip(_MEETING_COLUMNS, row, strict=True))
-    names = [f.attname for f in Meeting._meta.concrete_fields if f.attname in read]
-    return Meeting.from_db(Meeting.objects.db, names, [read[name] for name in names])
 
 
 def _participants(
@@ -363,7 +348,7 @@ def _participants(
         (others if coordinator_id is None else coordinators)[meeting_id] += 1
     participants = []
     for row in reversed(latest):
-        meeting = _meeting_instance(row)
+        meeting = Meeting.from_values(dict(zip(_MEETING_COLUMNS, row, strict=True)))
         meeting.region = regions[meeting.region_id]
         participants.append(
             MeetingParticipants(
@@ -387,10 +372,11 @@ def _region_panels(
 ) -> list[RegionPanel]:
     user, picked = selection.user, selection.picked
     resources: dict[int, list[ResourceFacts]] = defaultdict(list)
+    # Unordered: only whether a region has a kind of resource counts.
     for region_id, kind, children, adults, medical in list(
-        _in_picked(
-            LocalResource.objects.visible_to(user), "municipality__region", picked
-        ).values_list(
+        _in_picked(LocalResource.objects.visible_to(user), "municipality__region", picked)
+        .order_by()
+        .values_list(
             "municipality__region_id",
             "kind",
             "serves_children",
@@ -411,7 +397,9 @@ def _region_panels(
             held[region_id].append(day)
         elif status == MeetingStatus.PLANNED:
             planned[region_id].append(day)
-            planned_numbers[region_id].setdefault(day, number)
+            # two planned on one day: the first of them (the rows come in no order)
+            numbers = planned_numbers[region_id]
+            numbers[day] = min(number, numbers.get(day, number))
     rows_by_region: dict[int, list[TownRow]] = defaultdict(list)
     for row in rows:
         rows_by_region[row.town.region_id].append(row)

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from hokenfukushi.fiscal import fiscal_year_label
 from hokenfukushi.models import CouncilForm, CouncilStatus, ResourceKind, rate_per_10000
@@ -93,6 +94,23 @@ class Counts:
         return Counts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
 
 
+class Rates(NamedTuple):
+    """The four counts per 10,000 people (None where the count or the population is unknown),
+    named as in `Counts`: the page reads `rates.smid_children`, one attribute lookup, where
+    `rates.0` cost the template a failed attribute lookup before the index."""
+
+    smid_children: Decimal | None
+    medical_care_children: Decimal | None
+    smid_adults: Decimal | None
+    medical_care_adults: Decimal | None
+
+    @classmethod
+    def of(cls, counts: Counts | None, population: int | None) -> Rates:
+        if counts is None:
+            return cls(None, None, None, None)
+        return cls(*(rate_per_10000(value, population) for value in counts.as_tuple()))
+
+
 def sum_counts(counts: Iterable[Counts | None]) -> Counts:
     total = Counts()
     for item in counts:
@@ -117,8 +135,8 @@ class YearTotals:
         return self.reported == self.towns
 
     @property
-    def rates(self) -> tuple[Decimal | None, ...]:
-        return tuple(rate_per_10000(value, self.population) for value in self.counts.as_tuple())
+    def rates(self) -> Rates:
+        return Rates.of(self.counts, self.population)
 
 
 def year_totals(
@@ -152,8 +170,7 @@ class TownFacts:
 
 @dataclass(frozen=True, slots=True)
 class TownCoverage:
-    rates: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
-    total_rate: Decimal | None
+    rates: Rates
     figures_are_current: bool
     gaps: tuple[Gap, ...] = field(default=())
 
@@ -242,13 +259,10 @@ def _council_gaps(facts: TownFacts) -> list[Gap]:
 def town_coverage(facts: TownFacts, *, fiscal_year: int) -> TownCoverage:
     """A town's rates per 10,000 and its gaps, worst first."""
     counts = facts.counts
-    values = counts.as_tuple() if counts is not None else (None, None, None, None)
-    rates = tuple(rate_per_10000(value, facts.population) for value in values)
     gaps = _figures_gaps(facts, fiscal_year) + _coordinator_gaps(facts) + _council_gaps(facts)
     gaps.sort(key=lambda gap: -gap.severity)
     return TownCoverage(
-        rates=rates,  # type: ignore[arg-type]
-        total_rate=rate_per_10000(counts.total if counts else None, facts.population),
+        rates=Rates.of(counts, facts.population),
         figures_are_current=counts is not None and facts.counts_fiscal_year == fiscal_year,
         gaps=tuple(gaps),
     )

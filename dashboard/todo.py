@@ -31,7 +31,7 @@ from caseload.services import is_approver
 from hokenfukushi.fiscal import fiscal_year_of
 from hokenfukushi.models import Municipality
 from hokenfukushi.scope import can_edit_anything, is_coordinator_account
-from meetings.models import ActionItem
+from meetings.models import ActionItem, ActionItemQuerySet, Meeting
 
 if TYPE_CHECKING:
     from hokenfukushi.models import Region, User
@@ -67,19 +67,52 @@ class Listed:
         return self.total > 0
 
 
-def _listed(queryset: QuerySet) -> Listed:
+def _listed(queryset: QuerySet, *fields: str) -> Listed:
     """One statement: the first rows, each carrying the count of the whole list (a window
-    computed before the LIMIT)."""
-    rows = list(queryset.annotate(listed_total=Window(Count("pk")))[:LIST_LIMIT])
+    computed before the LIMIT); with `fields`, rows of those values by name, not instances."""
+    queryset = queryset.annotate(listed_total=Window(Count("pk")))
+    if fields:
+        queryset = queryset.values_list(*fields, "listed_total", named=True)
+    rows = list(queryset[:LIST_LIMIT])
     return Listed(rows, rows[0].listed_total if rows else 0)
+
+
+# What the page shows of an action item: read as named values, not as an item, its meeting,
+# region and organization of every column.
+_ACTION_FIELDS = (
+    "pk",
+    "text",
+    "owner_name",
+    "due_on",
+    "owner_organization_id",
+    "owner_organization__name",
+    "raised_at_id",
+    "raised_at__number",
+    "raised_at__starts_at",
+    "raised_at__region__name",
+)
 
 
 @dataclass(frozen=True)
 class ActionToDo:
-    action: ActionItem
+    action: Any  # a row of _ACTION_FIELDS, by name
+    raised_at: Meeting  # with its number and start only (Meeting.from_values)
     raised_on: dt.date
     age: str
     overdue: bool  # past its 期限 (else listed for its age)
+
+
+# What the page shows of a report awaiting approval (its town's name, who submitted it): not
+# every column of the report, its town and the submitting account.
+_APPROVAL_FIELDS = (
+    "fiscal_year",
+    "as_of",
+    "submitted_at",
+    "municipality__name",
+    "submitted_by__username",
+    "submitted_by__first_name",
+    "submitted_by__last_name",
+)
 
 
 @dataclass(frozen=True)
@@ -127,12 +160,13 @@ def build_todo(user: User, *, today: dt.date, region: Region | None = None) -> T
                 _in(CountReport.objects.editable_by(user), "municipality__region", region)
                 .awaiting_approval()
                 .select_related("municipality", "submitted_by")
+                .only(*_APPROVAL_FIELDS)
             ),
             late_fiscal_year=late_year,
             late_due_on=report_due_on(late_year) if late_year else None,
             late_towns=_late_towns(Municipality.objects.editable_by(user), late_year, region),
             actions=_actions(
-                ActionItem.objects.editable_by(user).open(),
+                ActionItem.objects.editable_by(user),
                 region,
                 today=today,
                 stale_days=settings.ACTION_ITEM_STALE_DAYS,
@@ -143,13 +177,14 @@ def build_todo(user: User, *, today: dt.date, region: Region | None = None) -> T
             today=today,
             may_change=False,
             action_link="progress",
-            actions=_actions(ActionItem.objects.editable_by(user).open(), region, today=today),
+            actions=_actions(ActionItem.objects.editable_by(user), region, today=today),
         )
     if can_edit_anything(user):  # town staff: their own town's reports
         sent_back = list(
             CountReport.objects.editable_by(user)
             .sent_back()
             .select_related("municipality")
+            .only("fiscal_year", "as_of", "reopen_reason", "municipality__name")
             .order_by("-fiscal_year", "municipality__code")
         )
         # a sent-back draft is listed once, with its reason
@@ -184,29 +219,42 @@ def _late_towns(towns: QuerySet, fiscal_year: int | None, region: Region | None)
     return _listed(
         municipalities_without_report_for(fiscal_year, towns=_in(towns, "region", region))
         .select_related("region")
+        .only("code", "name", "region__name")
         .order_by("region__name", "region_id", "code")
     )
 
 
 def _actions(
-    open_items: QuerySet, region: Region | None, *, today: dt.date, stale_days: int | None = None
+    items: ActionItemQuerySet,
+    region: Region | None,
+    *,
+    today: dt.date,
+    stale_days: int | None = None,
 ) -> Listed:
     """Open items past their 期限, and (with `stale_days`) those open longer than that, the
     oldest first, each with its age."""
-    items = open_items.overdue(today)
-    if stale_days is not None:
-        items = items | open_items.open_longer_than(stale_days, today)
+    if stale_days is None:
+        items = items.overdue(today)
+    else:
+        items = items.overdue_or_open_longer_than(stale_days, today)
     listed = _listed(
-        _in(items, "raised_at__region", region)
-        .select_related("raised_at", "raised_at__region", "owner_organization")
-        .order_by("raised_at__starts_at", "pk")
+        _in(items, "raised_at__region", region).order_by("raised_at__starts_at", "pk"),
+        *_ACTION_FIELDS,
     )
     todos = []
     for action in listed.items:
-        raised_on = action.raised_at.held_on
+        raised_at = Meeting.from_values(
+            {
+                "id": action.raised_at_id,
+                "number": action.raised_at__number,
+                "starts_at": action.raised_at__starts_at,
+            }
+        )
+        raised_on = raised_at.held_on
         todos.append(
             ActionToDo(
                 action=action,
+                raised_at=raised_at,
                 raised_on=raised_on,
                 age=age_label(raised_on, today),
                 overdue=action.due_on is not None and action.due_on < today,
@@ -220,7 +268,7 @@ def _reports_due(user: User, *, today: dt.date) -> list[ReportDue]:
     the current year, with the newest draft to finish when there is one (one statement)."""
     current = fiscal_year_of(today)
     years = sorted({current, latest_overdue_fiscal_year(today) or current})
-    towns = Municipality.objects.editable_by(user)
+    towns = Municipality.objects.editable_by(user).only("code", "name")
     for index, year in enumerate(years):
         drafts = CountReport.objects.filter(
             municipality=OuterRef("pk"), fiscal_year=year, status=ReportStatus.DRAFT

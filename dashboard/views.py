@@ -1,6 +1,7 @@
 """The dashboard page: coverage gaps per town for the regions the user may read."""
 
 import logging
+from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -58,13 +59,24 @@ GAP_FILTERS = {
 }
 
 
-def _fix_links(user) -> dict[str, tuple[str, str, str, str]]:
+class FixLink(NamedTuple):
+    """A gap's link into the admin: the change list, its text, and the change-list filter that
+    narrows it to the gap's town or region ("" for none). Named, so the page reads `link.url`
+    in one attribute lookup where `link.0` first failed one."""
+
+    url: str
+    label: str
+    town_filter: str
+    region_filter: str
+
+
+def _fix_links(user) -> dict[str, FixLink]:
     if not (user.is_active and user.is_staff):
         return {}
     links = {}
     for fix_in, (name, label, town_filter, region_filter) in _FIX_ADMIN_URLS.items():
         try:
-            links[fix_in] = (reverse(name), label, town_filter, region_filter)
+            links[fix_in] = FixLink(reverse(name), label, town_filter, region_filter)
         except NoReverseMatch:
             continue
     return links

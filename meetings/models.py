@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -138,6 +140,14 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
 
     def __str__(self) -> str:
         return f"第{self.number}回"
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Meeting:
+        """The meeting of a row read as plain values (field attname -> value): only those fields
+        loaded, the others deferred (read if ever asked for), as `.only()` would give it. For
+        pages that read many meetings as rows and show a few of them as meetings."""
+        names = [f.attname for f in cls._meta.concrete_fields if f.attname in values]
+        return cls.from_db(cls.objects.db, names, [values[name] for name in names])
 
     def clean(self) -> None:
         super().clean()
@@ -337,6 +347,14 @@ class ActionProgress(models.TextChoices):
     READY = "ready", _("次回の会議で報告できる")
 
 
+def _raised_before(days: int, today: dt.date) -> Q:
+    """Raised at a meeting that started before the day `days` days before `today` (0:00 there)."""
+    since = dt.datetime.combine(
+        today - dt.timedelta(days=days), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return Q(raised_at__starts_at__lt=since)
+
+
 class ActionItemQuerySet(ScopedQuerySet):
     region_path = "raised_at__region"
     municipality_path = None
@@ -353,10 +371,12 @@ class ActionItemQuerySet(ScopedQuerySet):
     def open_longer_than(self, days: int, today: dt.date):
         """Open items raised at a meeting held more than `days` days before `today` (次回に向けて
         left open for months), whatever their 期限."""
-        since = dt.datetime.combine(
-            today - dt.timedelta(days=days), dt.time.min, tzinfo=timezone.get_current_timezone()
-        )
-        return self.open().filter(raised_at__starts_at__lt=since)
+        return self.open().filter(_raised_before(days, today))
+
+    def overdue_or_open_longer_than(self, days: int, today: dt.date):
+        """`overdue(today) | open_longer_than(days, today)` as one condition: the same rows, and
+        one filter to build instead of two querysets and their union."""
+        return self.open().filter(Q(due_on__lt=today) | _raised_before(days, today))
 
     def carried_into(self, meeting: Meeting):
         """Items raised at an earlier meeting of the region that were still open when `meeting`

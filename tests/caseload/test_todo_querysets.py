@@ -85,3 +85,22 @@ def test_action_items_overdue_and_open_for_long(region):
     assert list(ActionItem.objects.open_longer_than(365, today)) == [old_open]
     assert set(ActionItem.objects.open_longer_than(14, today)) == {old_open, late, due_today}
     assert list(ActionItem.objects.open_longer_than(15, today)) == [old_open]
+
+
+@pytest.mark.parametrize("days", [0, 14, 15, 365, 1000])
+def test_overdue_or_open_longer_than_is_the_union_of_the_two(region, days):
+    """The to-do asks for both lists in one condition: the same rows as their union."""
+    today = dt.date(2026, 12, 5)
+    old_meeting = meeting_on(region, 2, dt.date(2025, 5, 20))
+    recent_meeting = meeting_on(region, 3, dt.date(2026, 11, 20))
+    for meeting in (old_meeting, recent_meeting):
+        for due_on in (None, dt.date(2026, 12, 4), today, dt.date(2027, 1, 1)):
+            for status in ActionStatus:
+                ActionItemFactory(raised_at=meeting, due_on=due_on, status=status)
+    items = ActionItem.objects.open()
+
+    union = items.overdue(today) | items.open_longer_than(days, today)
+    one = ActionItem.objects.overdue_or_open_longer_than(days, today)
+
+    assert set(one) == set(union)
+    assert one.count() == union.count()

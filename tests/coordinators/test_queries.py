@@ -97,11 +97,11 @@ def test_towns_without_coverage(region, town, other_town, far_town):
 
 
 @pytest.mark.django_db
-def test_towns_without_coverage_is_two_queries_whatever_the_size(region, django_assert_num_queries):
+def test_towns_without_coverage_is_one_query_whatever_the_size(region, django_assert_num_queries):
     towns = MunicipalityFactory.create_batch(12, region=region)
     for town in towns[:8]:
         CoordinatorFactory.create_batch(3, organization__municipality=town)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         uncovered = Coordinator.objects.towns_without_coverage(towns)
     assert uncovered == towns[8:]
 
