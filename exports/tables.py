@@ -81,6 +81,10 @@ class _SubqueryCount(Subquery):
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
     output_field = IntegerField()
 
+    def __init__(self, queryset: QuerySet, **extra) -> None:
+        # the rows' order is nothing to their count (a coordinator's default order sorted them)
+        super().__init__(queryset.order_by(), **extra)
+
 
 def _population(year_end) -> QuerySet[PopulationSnapshot]:
     return PopulationSnapshot.objects.filter(
@@ -98,8 +102,9 @@ def _approved_report(fiscal_year: int) -> QuerySet[CountReport]:
 
 
 def _first_of(relation: str, ordered: QuerySet) -> FilteredRelation:
-    """The one row of the many-to-one `relation` that `ordered` (correlated to the outer row)
-    puts first, joined: its fields are columns of the outer row, not a subquery each."""
+    """The one row of `relation` that `ordered` (correlated to the outer row) puts first,
+    joined: its fields are columns of the outer row, not a subquery each. (Through a
+    many-to-many the outer row comes once per membership: see `prefecture_towns`.)"""
     return FilteredRelation(
         relation, condition=Q(**{f"{relation}__pk": Subquery(ordered.values("pk")[:1])})
     )
@@ -250,9 +255,15 @@ def prefecture_towns(user, fiscal_year: int) -> QuerySet[Municipality]:
         coordinator__covers_whole_region=False,
     )
     council = Council.objects.filter(municipalities=OuterRef("pk")).preferred_first()
+    memberships = Council.municipalities.through.objects.filter(municipality=OuterRef("pk"))
     region_towns = Municipality.objects.visible_to(user).filter(region=OuterRef("region"))
     return (
         _with_latest_figures(Municipality.objects.visible_to(user), fiscal_year)
+        # The preferred council joined through the many-to-many: one row per membership, its
+        # council filled in on the preferred one's only, so that row is kept (or the one row
+        # of a town in no council).
+        .alias(council=_first_of("councils", council))
+        .filter(Q(council__isnull=False) | ~Exists(memberships))
         .annotate(
             **{name: F(f"report__{name}") for name in SUBSET_FIELDS},
             named=_SubqueryCount(named.values("pk")),
@@ -262,9 +273,9 @@ def prefecture_towns(user, fiscal_year: int) -> QuerySet[Municipality]:
             trained=_SubqueryCount(
                 _trained(fiscal_year).filter(organization__municipality=OuterRef("pk")).values("pk")
             ),
-            council_status=Subquery(council.values("status")[:1]),
-            council_form=Subquery(council.values("form")[:1]),
-            council_date=Subquery(council.values("status_date")[:1]),
+            council_status=F("council__status"),
+            council_form=F("council__form"),
+            council_date=F("council__status_date"),
             has_any_report=_any_report(fiscal_year),
         )
         .order_by(_first_code(region_towns), "code")
