@@ -2,8 +2,9 @@
 
 Each function returns a header and a callable that yields rows afresh, so a view can check a
 whole export for cp932 first and then stream it, without ever holding the rows in memory.
-The prefecture table's region totals are summed by the database and streamed after the towns;
-the open-data table still sums them while streaming (its suppression plans are per region).
+The region totals of the prefecture and open-data tables are summed in Python while the town
+rows stream; what belongs to a region itself (coordinators covering any of its towns, its
+council) is read a region at a time alongside (`regions_in_scope`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 from django.db.models import (
-    Count,
     Exists,
+    F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 
 from caseload.models import COUNT_FIELDS, SUBSET_FIELDS, CountReport, ReportCompleteness
-from coordinators.models import Coordinator, Experience, TrainingCourse
+from coordinators.models import Coordinator, TrainingCourse
 from exports import columns
 from exports.csv_output import LINE_END, Cell, csv_field
 from exports.suppression import (
@@ -42,7 +43,6 @@ from hokenfukushi.models import (
     Municipality,
     PopulationSnapshot,
     Region,
-    council_preference_order,
 )
 from hokenfukushi.scope import reads_whole_prefectures
 
@@ -72,6 +72,7 @@ OPEN_DATA_HEADER = (
 CASELOAD_HEADER = ("団体コード", "市町村名", "集計基準日", "年度", "区分", "人数", "状態")
 
 Rows = Callable[[], Iterator[Sequence[Cell]]]
+COUNT_AND_SUBSET = (*COUNT_FIELDS, *SUBSET_FIELDS)
 
 
 class _SubqueryCount(Subquery):
@@ -80,29 +81,9 @@ class _SubqueryCount(Subquery):
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
     output_field = IntegerField()
 
-
-def _covering_coordinators(**conditions):
-    """Active coordinators covering the town: named for it, or covering its whole region.
-
-    Counted as |named| + |whole region| - |both|: each count is an indexed lookup, where a
-    single OR across the many-to-many join made SQLite scan every coordinator for every town
-    (2.3 s against 0.08 s for 2,000 towns)."""
-    named = Coordinator.municipalities.through.objects.filter(
-        municipality=OuterRef("pk"),
-        coordinator__is_active=True,
-        **{f"coordinator__{key}": value for key, value in conditions.items()},
-    )
-    whole_region = Coordinator.objects.active().filter(
-        covers_whole_region=True, organization__region=OuterRef("region"), **conditions
-    )
-    both = named.filter(
-        coordinator__covers_whole_region=True, coordinator__organization__region=OuterRef("region")
-    )
-    return (
-        _SubqueryCount(named.values("pk"))
-        + _SubqueryCount(whole_region.values("pk"))
-        - _SubqueryCount(both.values("pk"))
-    )
+    def __init__(self, queryset: QuerySet, **extra) -> None:
+        # the rows' order is nothing to their count (a coordinator's default order sorted them)
+        super().__init__(queryset.order_by(), **extra)
 
 
 def _population(year_end) -> QuerySet[PopulationSnapshot]:
@@ -120,141 +101,109 @@ def _approved_report(fiscal_year: int) -> QuerySet[CountReport]:
     )
 
 
+def _first_of(relation: str, ordered: QuerySet) -> FilteredRelation:
+    """The one row of `relation` that `ordered` (correlated to the outer row) puts first,
+    joined: its fields are columns of the outer row, not a subquery each. (Through a
+    many-to-many the outer row comes once per membership: see `prefecture_towns`.)"""
+    return FilteredRelation(
+        relation, condition=Q(**{f"{relation}__pk": Subquery(ordered.values("pk")[:1])})
+    )
+
+
+def _with_latest_figures(towns: QuerySet[Municipality], fiscal_year: int) -> QuerySet:
+    """`towns` with the population up to the end of the fiscal year (`population`,
+    `population_as_of`) and that year's latest approved report (`report_as_of` and the
+    counts; empty when none), each read from one joined row."""
+    _, year_end = fiscal_year_bounds(fiscal_year)
+    return towns.alias(
+        snapshot=_first_of("population_snapshots", _population(year_end)),
+        report=_first_of("count_reports", _approved_report(fiscal_year)),
+    ).annotate(
+        population=F("snapshot__population"),
+        population_as_of=F("snapshot__as_of"),
+        report_as_of=F("report__as_of"),
+        **{name: F(f"report__{name}") for name in COUNT_FIELDS},
+    )
+
+
+def _any_report(fiscal_year: int) -> Exists:
+    return Exists(
+        CountReport.objects.for_fiscal_year(fiscal_year).filter(municipality=OuterRef("pk"))
+    )
+
+
 def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
     """The towns in `user`'s read scope, in code order, each annotated with its population up
     to the end of the fiscal year, its latest approved report of that year (empty when none),
-    whether it has any report that year, its coordinators and its best council status."""
-    _, year_end = fiscal_year_bounds(fiscal_year)
-    population = _population(year_end)
-    report = _approved_report(fiscal_year)
-    any_report = CountReport.objects.for_fiscal_year(fiscal_year).filter(
-        municipality=OuterRef("pk")
-    )
-    council = (
-        Council.objects.filter(municipalities=OuterRef("pk"))
-        .annotate(preference=council_preference_order())
-        .order_by("preference", "pk")
-    )
+    and whether it has any report that year."""
     return (
-        Municipality.objects.visible_to(user)
+        _with_latest_figures(Municipality.objects.visible_to(user), fiscal_year)
         .select_related("region")
-        .annotate(
-            population=Subquery(population.values("population")[:1]),
-            population_as_of=Subquery(population.values("as_of")[:1]),
-            report_as_of=Subquery(report.values("as_of")[:1]),
-            has_any_report=Exists(any_report),
-            coordinator_count=_covering_coordinators(),
-            experienced_count=_covering_coordinators(experience=Experience.DIRECT),
-            council_status=Subquery(council.values("status")[:1]),
-            council_form=Subquery(council.values("form")[:1]),
-            **{name: Subquery(report.values(name)[:1]) for name in COUNT_FIELDS},
-        )
+        .annotate(has_any_report=_any_report(fiscal_year))
         .order_by("code")
     )
 
 
-def _region_covering(**conditions):
-    """Active coordinators covering any town of the region, each counted once."""
-    named = (
-        Coordinator.municipalities.through.objects.filter(
-            municipality__region=OuterRef("pk"),
-            coordinator__is_active=True,
-            **{f"coordinator__{key}": value for key, value in conditions.items()},
-        )
-        .values("coordinator")
-        .distinct()
+def _named_not_whole_region(**towns) -> QuerySet:
+    """Active coordinators named for the towns `towns` selects, except those of a
+    whole-region coordinator of the town's own region (counted once, as the whole region's)."""
+    return Coordinator.municipalities.through.objects.filter(
+        coordinator__is_active=True, **towns
+    ).exclude(
+        coordinator__covers_whole_region=True,
+        coordinator__organization__region=OuterRef("region" if "municipality" in towns else "pk"),
     )
-    whole_region = Coordinator.objects.active().filter(
-        covers_whole_region=True, organization__region=OuterRef("pk"), **conditions
-    )
-    both = named.filter(
-        coordinator__covers_whole_region=True, coordinator__organization__region=OuterRef("pk")
-    )
-    return _SubqueryCount(named) + _SubqueryCount(whole_region.values("pk")) - _SubqueryCount(both)
 
 
-REGION_TOTAL_COLUMNS = (
-    "name",
-    "towns",
-    "approved",
-    "population_total",
-    *(f"{name}_total" for name in COUNT_FIELDS),
-    "coordinators",
-    "experienced",
-    "council_status",
-    "council_form",
-)
-# What the prefecture export reads of each region besides REGION_TOTAL_COLUMNS.
-REGION_EXTRA_COLUMNS = (
-    "pk",
-    "prefecture_code",
-    "prefecture_name",
-    *(f"{name}_total" for name in SUBSET_FIELDS),
-    "trained",
-    "council_date",
-)
+def _first_code(towns: QuerySet[Municipality]) -> Subquery:
+    """The code of the first of `towns` (correlated to a region): regions come in this order."""
+    return Subquery(towns.order_by("code").values("code")[:1])
 
 
-def region_totals(user, fiscal_year: int, *, extra: bool = False) -> QuerySet[Region]:
-    """One row per region with a town in `user`'s read scope, in the order of its first town by
-    code (the order of the town rows): REGION_TOTAL_COLUMNS. The towns' population and
-    approved counts are summed (a town without an approved report adds nothing but is counted
-    in `towns`), coordinators covering any town of the region are counted once, and the council
-    is the region's best by `council_preference`.
-
-    Summed by the database, so that the export holds nothing per region while streaming. Each
-    figure is a subquery per region rather than a GROUP BY over the towns: grouped, the
-    region-level subqueries (coordinators, council) were grouped by too and so ran once per
-    town."""
-    _, year_end = fiscal_year_bounds(fiscal_year)
-    report = _approved_report(fiscal_year)
+def regions_in_scope(user, fiscal_year: int) -> QuerySet[Region]:
+    """One row per region with a town in `user`'s read scope, in the order of its first town
+    by code (the order of `prefecture_towns`), of what belongs to the region itself rather than
+    to its towns (their figures are summed while the town rows stream): `whole_region` (active
+    coordinators covering the whole region), `named_elsewhere` (the other active coordinators
+    named for any of its towns, each once: with `whole_region`, the coordinators covering any
+    town of the region), `trained` (training completers of its organizations by the end of the
+    year) and its preferred council's status, form and date."""
     towns = Municipality.objects.visible_to(user).filter(region=OuterRef("pk"))
-
-    def over_towns(aggregate) -> Subquery:
-        return Subquery(
-            towns.order_by().values("region").annotate(value=aggregate).values("value"),
-            output_field=IntegerField(),
-        )
-
-    council = (
-        Council.objects.filter(region=OuterRef("pk"))
-        .annotate(preference=council_preference_order())
-        .order_by("preference", "pk")
+    whole_region = Coordinator.objects.active().filter(
+        covers_whole_region=True, organization__region=OuterRef("pk")
     )
-    if extra:
-        more = {
-            **{
-                f"{name}_total": over_towns(Sum(Subquery(report.values(name)[:1])))
-                for name in SUBSET_FIELDS
-            },
-            "trained": _SubqueryCount(
-                _trained(fiscal_year).filter(organization__region=OuterRef("pk")).values("pk")
-            ),
-            "council_date": Subquery(council.values("status_date")[:1]),
-        }
-    else:
-        more = {}
+    council = Council.objects.filter(region=OuterRef("pk")).preferred_first()
     return (
         Region.objects.filter(Exists(towns))
+        .alias(council=_first_of("councils", council))
         .annotate(
-            **more,
-            towns=over_towns(Count("pk")),
-            approved=over_towns(Count(Subquery(report.values("pk")[:1]))),
-            population_total=Coalesce(
-                over_towns(Sum(Subquery(_population(year_end).values("population")[:1]))), 0
+            whole_region=_SubqueryCount(whole_region.values("pk")),
+            named_elsewhere=_SubqueryCount(
+                _named_not_whole_region(municipality__region=OuterRef("pk"))
+                .values("coordinator")
+                .distinct()
             ),
-            **{
-                f"{name}_total": Coalesce(over_towns(Sum(Subquery(report.values(name)[:1]))), 0)
-                for name in COUNT_FIELDS
-            },
-            coordinators=_region_covering(),
-            experienced=_region_covering(experience=Experience.DIRECT),
-            council_status=Subquery(council.values("status")[:1]),
-            council_form=Subquery(council.values("form")[:1]),
-            first_code=Subquery(towns.order_by("code").values("code")[:1]),
+            trained=_SubqueryCount(
+                _trained(fiscal_year).filter(organization__region=OuterRef("pk")).values("pk")
+            ),
+            council_status=F("council__status"),
+            council_form=F("council__form"),
+            council_date=F("council__status_date"),
         )
-        .order_by("first_code")
-        .values_list(*REGION_TOTAL_COLUMNS, *(REGION_EXTRA_COLUMNS if extra else ()))
+        .order_by(_first_code(towns))
+        .values_list(
+            "pk",
+            "name",
+            "prefecture_code",
+            "prefecture_name",
+            "whole_region",
+            "named_elsewhere",
+            "trained",
+            "council_status",
+            "council_form",
+            "council_date",
+            named=True,
+        )
     )
 
 
@@ -292,56 +241,61 @@ def wareki_month(day) -> str | None:
     return f"{era}{'元' if number == 1 else number}年{day.month}月"
 
 
-PREFECTURE_TOWN_COLUMNS = (
-    "region_id",
-    "region__prefecture_code",
-    "region__prefecture_name",
-    "region__name",
-    "code",
-    "name",
-    "population",
-    "population_as_of",
-    "report_as_of",
-    *COUNT_FIELDS,
-    *SUBSET_FIELDS,
-    "coordinator_count",
-    "named_count",
-    "trained",
-    "council_status",
-    "council_form",
-    "council_date",
-    "has_any_report",
-)
-
-
 def prefecture_towns(user, fiscal_year: int) -> QuerySet[Municipality]:
-    """`towns_with_figures` with what the survey's shape adds (overlap counts, placement,
-    training completers, the council's date), grouped by region in the order of each region's
-    first town (the order of `region_totals`), by code within a region."""
-    report = _approved_report(fiscal_year)
-    council = (
-        Council.objects.filter(municipalities=OuterRef("pk"))
-        .annotate(preference=council_preference_order())
-        .order_by("preference", "pk")
-    )
+    """The towns in `user`'s read scope with their latest figures (`_with_latest_figures`) and
+    what the survey's shape adds: the report's overlap counts, `named` (active coordinators
+    named for the town only), `named_elsewhere` (see `_named_not_whole_region`: with the
+    region's `whole_region`, the coordinators covering the town), training completers of its
+    organizations, its preferred council and whether it has any report that year. Grouped by
+    region in the order of each region's first town, by code within a region; as named
+    tuples."""
     named = Coordinator.municipalities.through.objects.filter(
         municipality=OuterRef("pk"),
         coordinator__is_active=True,
         coordinator__covers_whole_region=False,
     )
+    council = Council.objects.filter(municipalities=OuterRef("pk")).preferred_first()
+    memberships = Council.municipalities.through.objects.filter(municipality=OuterRef("pk"))
     region_towns = Municipality.objects.visible_to(user).filter(region=OuterRef("region"))
     return (
-        towns_with_figures(user, fiscal_year)
+        _with_latest_figures(Municipality.objects.visible_to(user), fiscal_year)
+        # The preferred council joined through the many-to-many: one row per membership, its
+        # council filled in on the preferred one's only, so that row is kept (or the one row
+        # of a town in no council).
+        .alias(council=_first_of("councils", council))
+        .filter(Q(council__isnull=False) | ~Exists(memberships))
         .annotate(
-            **{name: Subquery(report.values(name)[:1]) for name in SUBSET_FIELDS},
-            named_count=_SubqueryCount(named.values("pk")),
+            **{name: F(f"report__{name}") for name in SUBSET_FIELDS},
+            named=_SubqueryCount(named.values("pk")),
+            named_elsewhere=_SubqueryCount(
+                _named_not_whole_region(municipality=OuterRef("pk")).values("pk")
+            ),
             trained=_SubqueryCount(
                 _trained(fiscal_year).filter(organization__municipality=OuterRef("pk")).values("pk")
             ),
-            council_date=Subquery(council.values("status_date")[:1]),
-            region_first_code=Subquery(region_towns.order_by("code").values("code")[:1]),
+            council_status=F("council__status"),
+            council_form=F("council__form"),
+            council_date=F("council__status_date"),
+            has_any_report=_any_report(fiscal_year),
         )
-        .order_by("region_first_code", "code")
+        .order_by(_first_code(region_towns), "code")
+        .values_list(
+            "region_id",
+            "code",
+            "name",
+            "population",
+            "population_as_of",
+            "report_as_of",
+            *COUNT_AND_SUBSET,
+            "named",
+            "named_elsewhere",
+            "trained",
+            "council_status",
+            "council_form",
+            "council_date",
+            "has_any_report",
+            named=True,
+        )
     )
 
 
@@ -372,21 +326,6 @@ class _RegionTotal:
     @property
     def status(self) -> str:
         return f"{ReportCompleteness.APPROVED.label} {self.approved}/{self.towns}"
-
-
-TOWN_COLUMNS = (
-    "code",
-    "name",
-    "population",
-    "population_as_of",
-    "report_as_of",
-    *COUNT_FIELDS,
-    "coordinator_count",
-    "experienced_count",
-    "council_status",
-    "council_form",
-    "has_any_report",
-)
 
 
 def _report_status(report_as_of, has_any_report: bool) -> ReportCompleteness:
@@ -424,27 +363,32 @@ def prefecture_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
     return PREFECTURE_HEADER, rows
 
 
-@dataclass(slots=True)  # one per prefecture while streaming
-class _PrefectureTotal:
-    name: str
+@dataclass(slots=True)  # one for the region and one for the prefecture being streamed
+class _RunningTotal:
+    """A region's or a prefecture's figures, summed while its town rows stream: population
+    and the counts (0 when nothing is approved), the overlap counts (empty when no town
+    entered one), and the region-level coordinators and training completers."""
+
     towns: int = 0
     approved: int = 0
-    # population, the counts and overlap counts, coordinators, training completers; an overlap
-    # count no region entered stays empty rather than 0
+    population: int = 0
     figures: list[int | None] = field(
-        default_factory=lambda: [None] * (2 + len(COUNT_AND_SUBSET) + 1)
+        default_factory=lambda: [0] * len(COUNT_FIELDS) + [None] * len(SUBSET_FIELDS)
     )
+    coordinators: int = 0
+    trained: int = 0
 
-    def add(self, towns: int, approved: int, figures: Sequence[int | None]) -> None:
-        self.towns += towns
+    def add_town(self, population: int | None, approved: bool, figures: Sequence) -> None:
+        self.towns += 1
         self.approved += approved
+        self.population += population or 0
         self.figures = [
-            a if b is None else (b if a is None else a + b)
-            for a, b in zip(self.figures, figures, strict=True)
+            total if value is None else (value if total is None else total + value)
+            for total, value in zip(self.figures, figures, strict=True)
         ]
 
-
-COUNT_AND_SUBSET = (*COUNT_FIELDS, *SUBSET_FIELDS)
+    def status(self, approved_label: str) -> str:
+        return f"{approved_label} {self.approved}/{self.towns}"
 
 
 def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
@@ -453,78 +397,67 @@ def _prefecture_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
     whole_prefectures = reads_whole_prefectures(user)
     labels = {status: str(status.label) for status in ReportCompleteness}
     approved_label = labels[ReportCompleteness.APPROVED]
-    # The region totals come from a second statement in the same order as the towns (each
-    # region by its first town's code): read alongside the towns, one region at a time, so
-    # nothing is held per region.
-    regions = region_totals(user, fiscal_year, extra=True).iterator(chunk_size=REGION_CHUNK_SIZE)
-
-    def region_total(region_id: int) -> tuple[Sequence[Cell], str, str, int, int, list[int]]:
-        (name, towns, approved, population, *rest) = next(regions)
-        if rest[len(COUNT_FIELDS) + 4] != region_id:  # the two statements' orders differ
-            raise RuntimeError(f"region totals out of order at {name}")
-        counts = rest[: len(COUNT_FIELDS)]
-        coordinators, _experienced, status, form = rest[len(COUNT_FIELDS) : len(COUNT_FIELDS) + 4]
-        _pk, pref_code, pref_name, *subsets_trained_date = rest[len(COUNT_FIELDS) + 4 :]
-        subsets = subsets_trained_date[: len(SUBSET_FIELDS)]
-        trained, council_date = subsets_trained_date[len(SUBSET_FIELDS) :]
-        row = (
-            year, pref_name, name, None, f"{name} 圏域計", population, None, None,
-            *counts, *subsets, coordinators, trained, None,
-            survey_council_label(status, form), wareki_month(council_date),
-            f"{approved_label} {approved}/{towns}",
-        )  # fmt: skip
-        return row, pref_code, pref_name, towns, approved, [population, *counts, *subsets,
-                                                            coordinators, trained]  # fmt: skip
-
-    def prefecture_row(total: _PrefectureTotal) -> Sequence[Cell]:
-        population, *rest = total.figures
-        figures, (coordinators, trained) = rest[: len(COUNT_AND_SUBSET)], rest[-2:]
-        return (
-            year, total.name, None, None, f"{total.name} 県計", population, None, None,
-            *figures, coordinators, trained, None, None, None,
-            f"{approved_label} {total.approved}/{total.towns}",
-        )  # fmt: skip
-
-    towns = prefecture_towns(user, fiscal_year).values_list(*PREFECTURE_TOWN_COLUMNS)
-    current_region: int | None = None
-    prefecture: tuple[str, _PrefectureTotal] | None = None
-
-    def close_region() -> Iterator[Sequence[Cell]]:
-        nonlocal prefecture
-        row, pref_code, pref_name, count, approved, figures = region_total(current_region)
-        yield row
-        if prefecture is None or prefecture[0] != pref_code:
-            prefecture = (pref_code, _PrefectureTotal(pref_name))
-        prefecture[1].add(count, approved, figures)
-
-    for region_id, pref_code, pref_name, region_name, *rest in towns.iterator(
-        chunk_size=TOWN_CHUNK_SIZE
-    ):
-        if region_id != current_region:
-            if current_region is not None:
-                yield from close_region()
-            if prefecture is not None and prefecture[0] != pref_code:
-                if whole_prefectures:
-                    yield prefecture_row(prefecture[1])
-                prefecture = None
-            current_region = region_id
-        (code, name, population, population_as_of, report_as_of, *figures) = rest
-        counts = figures[: len(COUNT_AND_SUBSET)]
-        covering, named, trained, status, form, council_date, has_any_report = figures[
-            len(COUNT_AND_SUBSET) :
-        ]
-        yield (
-            year, pref_name, region_name, code, name, population, population_as_of, report_as_of,
-            *counts, covering, trained, placement_form(named, covering),
-            survey_council_label(status, form), wareki_month(council_date),
-            labels[_report_status(report_as_of, has_any_report)],
-        )  # fmt: skip
-    if current_region is not None:
-        yield from close_region()
-    if prefecture is not None and whole_prefectures:
-        yield prefecture_row(prefecture[1])
+    # The region-level facts come from a second statement in the same order as the towns
+    # (each region by its first town's code): read alongside the towns, a region at a time,
+    # so nothing is held per region.
+    regions = regions_in_scope(user, fiscal_year).iterator(chunk_size=REGION_CHUNK_SIZE)
     note = [None] * len(PREFECTURE_HEADER)
     note[0], note[PREFECTURE_HEADER.index("市町村名")] = year, columns.COUNTED_ONCE_NOTE
+
+    def region_row(region, total: _RunningTotal) -> Sequence[Cell]:
+        return (
+            year, region.prefecture_name, region.name, None, f"{region.name} 圏域計",
+            total.population, None, None, *total.figures, total.coordinators, total.trained,
+            None, survey_council_label(region.council_status, region.council_form),
+            wareki_month(region.council_date),
+            total.status(approved_label),
+        )  # fmt: skip
+
+    def prefecture_row(name: str, total: _RunningTotal) -> Sequence[Cell]:
+        return (
+            year, name, None, None, f"{name} 県計", total.population, None, None,
+            *total.figures, total.coordinators, total.trained, None, None, None,
+            total.status(approved_label),
+        )  # fmt: skip
+
+    region = region_total = prefecture_total = None
+
+    def close_region() -> Iterator[Sequence[Cell]]:
+        region_total.coordinators = region.whole_region + region.named_elsewhere
+        region_total.trained = region.trained
+        prefecture_total.coordinators += region_total.coordinators
+        prefecture_total.trained += region.trained
+        yield region_row(region, region_total)
+
+    for town in prefecture_towns(user, fiscal_year).iterator(chunk_size=TOWN_CHUNK_SIZE):
+        if region is None or town.region_id != region.pk:
+            if region is not None:
+                yield from close_region()
+            following = next(regions)
+            if following.pk != town.region_id:  # the two statements' orders differ
+                raise RuntimeError(f"region facts out of order at {following.name}")
+            if region is None or following.prefecture_code != region.prefecture_code:
+                if region is not None and whole_prefectures:
+                    yield prefecture_row(region.prefecture_name, prefecture_total)
+                prefecture_total = _RunningTotal()
+            region, region_total = following, _RunningTotal()
+        figures = town[6 : 6 + len(COUNT_AND_SUBSET)]
+        approved = town.report_as_of is not None
+        region_total.add_town(town.population, approved, figures)
+        prefecture_total.add_town(town.population, approved, figures)
+        covering = town.named_elsewhere + region.whole_region
+        status_label = labels[_report_status(town.report_as_of, town.has_any_report)]
+        yield (
+            year, region.prefecture_name, region.name, town.code, town.name, town.population,
+            town.population_as_of, town.report_as_of, *figures, covering, town.trained,
+            placement_form(town.named, covering),
+            survey_council_label(town.council_status, town.council_form),
+            wareki_month(town.council_date), status_label,
+        )  # fmt: skip
+    if region is not None:
+        yield from close_region()
+        if whole_prefectures:
+            yield prefecture_row(region.prefecture_name, prefecture_total)
     yield note
 
 
@@ -724,31 +657,38 @@ def survey_summary_table(user, fiscal_year: int) -> tuple[Sequence[str], Rows]:
 def _survey_summary_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
     year = fiscal_year_label(fiscal_year)
     towns_by_region: dict[int, _Tally] = {}
+    council = Council.objects.filter(municipalities=OuterRef("pk")).preferred_first()
     for region_id, status, covering in (
-        towns_with_figures(user, fiscal_year)
-        .values_list("region_id", "council_status", "coordinator_count")
+        Municipality.objects.visible_to(user)
+        .annotate(
+            council_status=Subquery(council.values("status")[:1]),
+            named_elsewhere=_SubqueryCount(
+                _named_not_whole_region(municipality=OuterRef("pk")).values("pk")
+            ),
+        )
+        .values_list("region_id", "council_status", "named_elsewhere")
         .iterator(chunk_size=CHUNK_SIZE)
     ):
         towns_by_region.setdefault(region_id, _Tally()).add(
             council=status == CouncilStatus.ESTABLISHED, placed=bool(covering)
         )
-    coordinators_at = REGION_TOTAL_COLUMNS.index("coordinators")
-    status_at = REGION_TOTAL_COLUMNS.index("council_status")
     # prefecture code -> (name, its own tally, its regions' tally, its towns' tally, regions)
     prefectures: dict[str, tuple[str, _Tally, _Tally, _Tally, list]] = {}
-    for row in region_totals(user, fiscal_year, extra=True):
-        name, pk, pref_code, pref_name = row[0], *row[len(REGION_TOTAL_COLUMNS) :][:3]
+    for row in regions_in_scope(user, fiscal_year):
         region = _Tally()
         region.add(
-            council=row[status_at] == CouncilStatus.ESTABLISHED, placed=bool(row[coordinators_at])
+            council=row.council_status == CouncilStatus.ESTABLISHED,
+            placed=bool(row.whole_region + row.named_elsewhere),
         )
-        towns = towns_by_region.get(pk, _Tally())
+        towns = towns_by_region.get(row.pk, _Tally())
+        if row.whole_region:  # every town of the region is covered
+            towns.placed = towns.units
         _name, _own, regions, all_towns, members = prefectures.setdefault(
-            pref_code, (pref_name, _Tally(), _Tally(), _Tally(), [])
+            row.prefecture_code, (row.prefecture_name, _Tally(), _Tally(), _Tally(), [])
         )
         regions.merge(region)
         all_towns.merge(towns)
-        members.append((name, region, towns))
+        members.append((row.name, region, towns))
     # the prefecture's own three rows only for those who read all of it (see _prefecture_rows)
     whole_prefectures = reads_whole_prefectures(user)
     for pref_name, own, regions, all_towns, members in prefectures.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -369,9 +370,11 @@ def _council_combinations() -> list[tuple[str, str]]:
     return [(status, form) for status in CouncilStatus.values for form in [*CouncilForm.values, ""]]
 
 
+@functools.cache
 def council_preference_order() -> models.Case:
     """`council_preference` as an integer the database can order councils by: its place among
-    every (status, form) pair's preference (labels compared in Python, never by a collation)."""
+    every (status, form) pair's preference (labels compared in Python, never by a collation).
+    Built once per process: the expression is copied by each query that resolves it."""
     ranked = sorted({council_preference(*pair) for pair in _council_combinations()})
     place = {preference: index for index, preference in enumerate(ranked)}
     forms = [*CouncilForm.values, ""]
@@ -396,6 +399,11 @@ class CouncilQuerySet(ScopedQuerySet):
 
     def established(self):
         return self.filter(status=CouncilStatus.ESTABLISHED)
+
+    def preferred_first(self):
+        """The councils by `council_preference` (the furthest along first), then by pk: the
+        one place the database is told which of a town's or region's councils it shows."""
+        return self.alias(preference=council_preference_order()).order_by("preference", "pk")
 
 
 class Council(ConstraintErrorsOnFields, models.Model):
