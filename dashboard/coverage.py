@@ -27,13 +27,18 @@ class Severity(enum.IntEnum):
     MEDIUM = 2
     HIGH = 3
 
+    # Looked up, not built: the page reads both for every gap of every town.
     @property
     def label(self) -> str:
-        return {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}[self]
+        return _SEVERITY_LABELS[self]
 
     @property
     def css(self) -> str:
-        return self.name.lower()
+        return _SEVERITY_CSS[self]
+
+
+_SEVERITY_LABELS = {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}
+_SEVERITY_CSS = {severity: severity.name.lower() for severity in Severity}
 
 
 class FixIn(enum.StrEnum):
@@ -177,6 +182,12 @@ class TownCoverage:
     @property
     def worst(self) -> Severity | None:
         return max((gap.severity for gap in self.gaps), default=None)
+
+    @property
+    def sort_value(self) -> str:
+        """What the town table sorts the gaps column by: the worst severity (0 for none), then
+        the number of gaps ("32": two gaps, the worst high)."""
+        return f"{self.worst or 0}{len(self.gaps)}"
 
 
 def _figures_gaps(facts: TownFacts, fiscal_year: int) -> list[Gap]:

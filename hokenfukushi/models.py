@@ -357,6 +357,9 @@ def best_council(
 ) -> tuple[str | None, str | None]:
     """The (status, form) of the most advanced of `councils` by `council_preference`;
     (None, None) when there is none."""
+    councils = tuple(councils)
+    if len(councils) == 1:  # most towns: nothing to rank (and ranking looks up each label)
+        return councils[0]
     return min(councils, key=lambda pair: council_preference(*pair), default=(None, None))
 
 
