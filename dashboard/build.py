@@ -110,6 +110,12 @@ class TownRow:
         return cells
 
 
+def bar_width(value: int, most: int) -> int:
+    """A bar's width in percent of the longest (`most`), rounded as `{% widthratio value most
+    100 %}` rounds it; 0 when there is nothing to draw."""
+    return round(value / most * 100) if most else 0
+
+
 @dataclass(frozen=True)
 class MeetingParticipants:
     meeting: Meeting
@@ -183,12 +189,13 @@ class Dashboard:
         in percent of the largest total, rounded as `{% widthratio %}` rounds them, worked out
         here once instead of by three template tags per town."""
         most = self.max_town_total
-
-        def width(value: int) -> int:
-            return round(value / most * 100) if most else 0
-
         return [
-            (row.town.name, width(counts.children), width(counts.adults), counts.total)
+            (
+                row.town.name,
+                bar_width(counts.children, most),
+                bar_width(counts.adults, most),
+                counts.total,
+            )
             for row in self.rows
             if (counts := row.counts)
         ]
