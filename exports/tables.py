@@ -144,14 +144,15 @@ def towns_with_figures(user, fiscal_year: int) -> QuerySet[Municipality]:
     )
 
 
-def _named_not_whole_region(**towns) -> QuerySet:
-    """Active coordinators named for the towns `towns` selects, except those of a
-    whole-region coordinator of the town's own region (counted once, as the whole region's)."""
+def _named_not_whole_region(*, region: str, **towns) -> QuerySet:
+    """Active coordinators named for the towns `towns` selects, except the whole-region
+    coordinators of the region the outer row's `region` field names (they are counted once,
+    as the whole region's)."""
     return Coordinator.municipalities.through.objects.filter(
         coordinator__is_active=True, **towns
     ).exclude(
         coordinator__covers_whole_region=True,
-        coordinator__organization__region=OuterRef("region" if "municipality" in towns else "pk"),
+        coordinator__organization__region=OuterRef(region),
     )
 
 
@@ -179,7 +180,7 @@ def regions_in_scope(user, fiscal_year: int) -> QuerySet[Region]:
         .annotate(
             whole_region=_SubqueryCount(whole_region.values("pk")),
             named_elsewhere=_SubqueryCount(
-                _named_not_whole_region(municipality__region=OuterRef("pk"))
+                _named_not_whole_region(region="pk", municipality__region=OuterRef("pk"))
                 .values("coordinator")
                 .distinct()
             ),
@@ -268,7 +269,7 @@ def prefecture_towns(user, fiscal_year: int) -> QuerySet[Municipality]:
             **{name: F(f"report__{name}") for name in SUBSET_FIELDS},
             named=_SubqueryCount(named.values("pk")),
             named_elsewhere=_SubqueryCount(
-                _named_not_whole_region(municipality=OuterRef("pk")).values("pk")
+                _named_not_whole_region(region="region", municipality=OuterRef("pk")).values("pk")
             ),
             trained=_SubqueryCount(
                 _trained(fiscal_year).filter(organization__municipality=OuterRef("pk")).values("pk")
@@ -663,7 +664,7 @@ def _survey_summary_rows(user, fiscal_year: int) -> Iterator[Sequence[Cell]]:
         .annotate(
             council_status=Subquery(council.values("status")[:1]),
             named_elsewhere=_SubqueryCount(
-                _named_not_whole_region(municipality=OuterRef("pk")).values("pk")
+                _named_not_whole_region(region="region", municipality=OuterRef("pk")).values("pk")
             ),
         )
         .values_list("region_id", "council_status", "named_elsewhere")

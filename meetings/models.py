@@ -347,6 +347,11 @@ class ActionProgress(models.TextChoices):
     READY = "ready", _("次回の会議で報告できる")
 
 
+def _past_due(today: dt.date) -> Q:
+    """Its 期限 has passed: due before `today`."""
+    return Q(due_on__lt=today)
+
+
 def _raised_before(days: int, today: dt.date) -> Q:
     """Raised at a meeting that started before the day `days` days before `today` (0:00 there)."""
     since = dt.datetime.combine(
@@ -366,7 +371,7 @@ class ActionItemQuerySet(ScopedQuerySet):
 
     def overdue(self, today: dt.date):
         """Open items whose 期限 has passed (due before `today`)."""
-        return self.open().filter(due_on__lt=today)
+        return self.open().filter(_past_due(today))
 
     def open_longer_than(self, days: int, today: dt.date):
         """Open items raised at a meeting held more than `days` days before `today` (次回に向けて
@@ -376,7 +381,7 @@ class ActionItemQuerySet(ScopedQuerySet):
     def overdue_or_open_longer_than(self, days: int, today: dt.date):
         """`overdue(today) | open_longer_than(days, today)` as one condition: the same rows, and
         one filter to build instead of two querysets and their union."""
-        return self.open().filter(Q(due_on__lt=today) | _raised_before(days, today))
+        return self.open().filter(_past_due(today) | _raised_before(days, today))
 
     def carried_into(self, meeting: Meeting):
         """Items raised at an earlier meeting of the region that were still open when `meeting`
