@@ -26,13 +26,15 @@ import itertools
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import IO
 
 from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from hokenfukushi.fiscal import fiscal_year_label
 
@@ -122,18 +124,17 @@ def _check_title(title: str) -> str:
     return title
 
 
-def _check_text(value: str, *, row: int, column: str) -> str:
-    if len(value) > MAX_CELL_TEXT or _ILLEGAL_CHARACTERS.search(value):
-        raise UnwritableText(row, column, value)
-    return value
+# Built once: written inside the isinstance call, the union was built anew for every cell,
+# about half of what checking a number cell took.
+_NUMBER = int | Decimal | float
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, int | Decimal | float) and not isinstance(value, bool)
+    return isinstance(value, _NUMBER) and not isinstance(value, bool)
 
 
 class _Sheet:
-    """Writes the rows of one worksheet, one cell format per kind of cell."""
+    """One worksheet and its cell formats, one per kind of cell."""
 
     def __init__(self, workbook: Workbook, title: str) -> None:
         self.sheet = workbook.add_worksheet(_check_title(title))
@@ -146,47 +147,122 @@ class _Sheet:
         self.year_format = workbook.add_format({"num_format": YEAR_FORMAT})
         self.date_format = workbook.add_format({"num_format": WAREKI_DATE_FORMAT})
 
-    def text(self, row: int, col: int, value: str, *, column: str, cell_format=None) -> None:
-        # write_string: never a formula, whatever the text starts with
-        _check_text(value, row=row + 1, column=column)
-        self.sheet.write_string(row, col, value, cell_format or self.text_format)
-
-    def number(self, row: int, col: int, value, cell_format) -> None:
-        self.sheet.write_number(row, col, value, cell_format)
-
     def header(self, headers: Sequence[str]) -> None:
         for col, header in enumerate(headers):
-            self.text(0, col, header, column=header, cell_format=self.header_format)
+            write = _text_writer(self.sheet, col, header, self.header_format)
+            write(0, header)
         self.sheet.freeze_panes(1, 0)
 
 
-def _write_row(out: _Sheet, columns: Sequence[Column], values: Sequence, row: int) -> None:
-    """Data row `row` (0-based; the header is row 0, so a message says row + 1行目)."""
-    line = row + 1
-    if len(values) != len(columns):
-        raise ValueError(f"{line}行目: 列が{len(columns)}個のところ値が{len(values)}個あります。")
+# Writes one value (neither None nor "") of a column at a 0-based sheet row.
+_CellWriter = Callable[[int, object], None]
+
+
+def _text_writer(sheet: Worksheet, col: int, header: str, cell_format: Format) -> _CellWriter:
+    """A text cell, refused (`UnwritableText`, naming `header`) if it cannot be held whole.
+    Anything not a str is written as the CSV writes it: a date as 2025-04-01, else str()."""
+    write_string = sheet.write_string
+
+    def write(row: int, value) -> None:
+        text = value if value.__class__ is str else _as_text(value)
+        # isprintable() is false for every control character and much cheaper than the
+        # search, which then runs only for the few texts with a tab, a line feed, a 全角
+        # space or another unprintable character
+        if len(text) > MAX_CELL_TEXT or (
+            not text.isprintable() and _ILLEGAL_CHARACTERS.search(text)
+        ):
+            raise UnwritableText(row + 1, header, text)
+        # write_string: never a formula, whatever the text starts with
+        write_string(row, col, text, cell_format)
+
+    return write
+
+
+def _as_text(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _cell_writers(out: _Sheet, columns: Sequence[Column]) -> list[_CellWriter]:
+    """One writer per column, chosen once from its kind rather than at every cell. A value
+    that does not fit the kind (the marker of a suppressed count, or a label where a date or
+    year goes, e.g. 「令和7年度」 already written out, or 「—」) is a text cell, as in the CSV;
+    only a COUNT column refuses it."""
+    sheet = out.sheet
+    writers: list[_CellWriter] = []
     col = 0
-    for column, value in zip(columns, values, strict=True):
-        kind = column.kind
-        if value is None or value == "":
-            pass
-        elif kind is Kind.FISCAL_YEAR and _is_number(value):
+    for column in columns:
+        text = _text_writer(sheet, col, column.header, out.text_format)
+        match column.kind:
+            case Kind.TEXT:
+                writers.append(text)
+            case Kind.COUNT | Kind.SUPPRESSIBLE:
+                writers.append(_number_writer(out, col, column, text))
+            case Kind.DATE:
+                writers.append(_date_writer(out, col, text))
+            case Kind.FISCAL_YEAR:
+                writers.append(_fiscal_year_writer(out, col, text))
+        col += len(column.sheet_headers())
+    return writers
+
+
+def _number_writer(out: _Sheet, col: int, column: Column, text: _CellWriter) -> _CellWriter:
+    write_number, count_format = out.sheet.write_number, out.count_format
+    header, refuse_text = column.header, column.kind is Kind.COUNT
+
+    def write(row: int, value) -> None:
+        if _is_number(value):
+            write_number(row, col, value, count_format)
+        elif refuse_text:
+            raise TypeError(f"{row + 1}行目の「{header}」は数値ではありません: {value!r}")
+        else:
+            text(row, value)
+
+    return write
+
+
+def _date_writer(out: _Sheet, col: int, text: _CellWriter) -> _CellWriter:
+    write_datetime, date_format = out.sheet.write_datetime, out.date_format
+
+    def write(row: int, value) -> None:
+        if isinstance(value, dt.datetime):  # the day alone: a time would make it a fraction
+            write_datetime(row, col, value.date(), date_format)
+        elif isinstance(value, dt.date):
+            write_datetime(row, col, value, date_format)
+        else:
+            text(row, value)
+
+    return write
+
+
+def _fiscal_year_writer(out: _Sheet, col: int, text: _CellWriter) -> _CellWriter:
+    """2025 -> the text 令和7年度 and, in the column beside it, the number 2025."""
+    write_number, year_format = out.sheet.write_number, out.year_format
+    labels: dict[int, str] = {}  # an export has a few years in thousands of rows
+
+    def write(row: int, value) -> None:
+        if _is_number(value):
             year = int(value)
-            out.text(row, col, fiscal_year_label(year), column=column.header)
-            out.number(row, col + 1, year, out.year_format)
-        elif kind is Kind.DATE and isinstance(value, dt.date):
-            if isinstance(value, dt.datetime):
-                value = value.date()
-            out.sheet.write_datetime(row, col, value, out.date_format)
-        elif kind in (Kind.COUNT, Kind.SUPPRESSIBLE) and _is_number(value):
-            out.number(row, col, value, out.count_format)
-        elif kind is Kind.COUNT:
-            raise TypeError(f"{line}行目の「{column.header}」は数値ではありません: {value!r}")
-        else:  # TEXT, the marker of a suppressed count, or a label where a date or year goes
-            # (e.g. 「令和7年度」 already written out, or 「—」): a text cell, as in the CSV
-            text = value.isoformat() if isinstance(value, dt.date) else str(value)
-            out.text(row, col, text, column=column.header)
-        col += 2 if kind is Kind.FISCAL_YEAR else 1
+            label = labels.get(year)
+            if label is None:
+                label = labels[year] = fiscal_year_label(year)
+            text(row, label)
+            write_number(row, col + 1, year, year_format)
+        else:
+            text(row, value)
+
+    return write
+
+
+def _write_row(writers: Sequence[_CellWriter], values: Sequence, row: int) -> None:
+    """Data row `row` (0-based; the header is row 0, so a message says row + 1行目)."""
+    if len(values) != len(writers):
+        raise ValueError(
+            f"{row + 1}行目: 列が{len(writers)}個のところ値が{len(values)}個あります。"
+        )
+    for write, value in zip(writers, values, strict=True):
+        if value is None or value == "":
+            continue  # a blank cell
+        write(row, value)
 
 
 def write_workbook_to(
@@ -217,9 +293,10 @@ def write_workbook_to(
         for col, column in enumerate(_sheet_columns(columns)):
             out.sheet.set_column(col, col, column_width(column, headers[col]))
         out.header(headers)
+        writers = _cell_writers(out, columns)
         count = 0
         for count, values in enumerate(itertools.chain(first, remaining), start=1):
-            _write_row(out, columns, values, count)
+            _write_row(writers, values, count)
         out.sheet.autofilter(0, 0, count, len(headers) - 1)
         _write_definitions(workbook, columns, definitions, headers)
         workbook.close()
@@ -253,9 +330,11 @@ def _write_definitions(
     out.sheet.set_column(0, 0, max(12.0, min(_MAX_WIDTH, max(map(display_width, headers)) + 2)))
     out.sheet.set_column(1, 1, 80)
     out.header(("列", "説明"))
+    name = _text_writer(out.sheet, 0, "列", out.text_format)
+    definition = _text_writer(out.sheet, 1, "説明", out.wrap_format)
     for row, (header, text) in enumerate(explained, start=1):
-        out.text(row, 0, header, column="列")
-        out.text(row, 1, text, column="説明", cell_format=out.wrap_format)
+        name(row, header)
+        definition(row, text)
 
 
 def write_workbook(

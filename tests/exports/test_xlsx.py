@@ -4,12 +4,14 @@ import datetime as dt
 import io
 import tracemalloc
 import zipfile
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from hokenfukushi.fiscal import fiscal_year_label
 from hokenfukushi.xlsx import (
     COUNT_FORMAT,
     DEFINITIONS_SHEET,
@@ -278,3 +280,91 @@ def test_every_row_is_written_in_order_small_or_large(count):
     assert sheet.max_row == count + 1
     assert [c.value for c in sheet["A"][1:]] == [f"{i:06d}" for i in range(count)]
     assert sheet.auto_filter.ref == f"A1:G{count + 1}"
+
+
+# --- every kind of column, any value: the cell a spreadsheet user finds -------------------------
+
+_MARKERS = st.sampled_from(["x", "-", "—", "令和7年度", "=cmd|' /C calc'!A0", "+81-3", "@SUM(A1)"])
+_VALUES = st.one_of(
+    st.none(),
+    st.just(""),
+    _MARKERS,
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8),
+    st.integers(-(10**9), 10**9),
+    st.integers(1868, 2200),  # a fiscal year
+    st.decimals(places=2, min_value=-1000, max_value=1000),
+    st.booleans(),  # not a number: text, as the CSV writes it
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2099, 12, 31)),
+)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def _as_text(value) -> tuple:
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return (text, "s", TEXT_FORMAT)
+
+
+def _expected_cells(kind: Kind, value) -> list[tuple]:
+    """(value, data type, number format) of the sheet cells `value` takes in a `kind` column."""
+    blank = (None, "n", "General")
+    if value is None or value == "":
+        return [blank, blank] if kind is Kind.FISCAL_YEAR else [blank]
+    if kind is Kind.FISCAL_YEAR:
+        if _is_number(value):
+            return [_as_text(fiscal_year_label(int(value))), (int(value), "n", "0")]
+        return [_as_text(value), blank]
+    if kind is Kind.DATE and isinstance(value, dt.date):
+        day = dt.datetime(value.year, value.month, value.day)
+        return [(day, "d", WAREKI_DATE_FORMAT)]
+    if kind in (Kind.COUNT, Kind.SUPPRESSIBLE) and _is_number(value):
+        shown = float(value) if isinstance(value, Decimal) else value  # read back as a float
+        return [(shown, "n", COUNT_FORMAT)]
+    return [_as_text(value)]
+
+
+@st.composite
+def _table(draw):
+    kinds = draw(st.lists(st.sampled_from(Kind), min_size=1, max_size=6))
+    rows = draw(st.lists(st.tuples(*(_VALUES for _ in kinds)), min_size=1, max_size=5))
+    # above IN_MEMORY_ROWS the workbook is streamed (inline strings instead of shared ones)
+    streamed = draw(st.booleans())
+    return kinds, rows * (IN_MEMORY_ROWS // len(rows) + 1) if streamed else rows
+
+
+@given(_table())
+@settings(max_examples=60, deadline=None)
+def test_any_value_in_any_kind_of_column_is_the_cell_a_user_expects(table):
+    kinds, rows = table
+    columns = [Column(f"列{i}", kind) for i, kind in enumerate(kinds)]
+    definitions = [(column.header, "説明。") for column in columns]
+    refused = next(
+        (
+            (line, column.header, value)
+            for line, row in enumerate(rows, start=2)
+            for column, value in zip(columns, row, strict=True)
+            if column.kind is Kind.COUNT and value not in (None, "") and not _is_number(value)
+        ),
+        None,
+    )
+    if refused is not None:  # a COUNT column takes numbers only, and says where it did not
+        line, header, value = refused
+        with pytest.raises(TypeError) as error:
+            workbook(rows, columns, definitions)
+        assert str(error.value) == f"{line}行目の「{header}」は数値ではありません: {value!r}"
+        return
+    sheet = workbook(rows, columns, definitions)["都道府県"]
+    width = len([header for column in columns for header in column.sheet_headers()])
+    # bounds given: a row or a last column of blanks only is not in the file at all
+    found_rows = sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=width)
+    for row, cells in zip(rows, found_rows, strict=True):
+        expected = [
+            cell
+            for kind, value in zip(kinds, row, strict=True)
+            for cell in _expected_cells(kind, value)
+        ]
+        found = [(cell.value, cell.data_type, cell.number_format) for cell in cells]
+        assert found == expected
