@@ -99,11 +99,24 @@ class UnwritableText(ValueError):
 
     def __init__(self, row: int, column: str, value: str) -> None:
         self.row, self.column, self.value = row, column, value
-        if len(value) > MAX_CELL_TEXT:
+        if excel_length(value) > MAX_CELL_TEXT:
             why = f"Excel のセルに入る{MAX_CELL_TEXT:,}文字を超えています"
         else:
             why = "Excel ファイルに書けない制御文字が含まれています"
         super().__init__(f"{row}行目の「{column}」は{why}。")
+
+
+def excel_length(text: str) -> int:
+    """A text's length as Excel counts it against MAX_CELL_TEXT: in UTF-16 units, so 𠮷 or an
+    emoji counts as two. xlsxwriter cuts a longer text short and only says so in the return
+    value of write_string, which would lose the end of the text without a word."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _too_long(text: str) -> bool:
+    # A character is at most two UTF-16 units: a text of up to half the limit always fits,
+    # so the encoding is paid only for the rare very long one.
+    return len(text) > MAX_CELL_TEXT // 2 and excel_length(text) > MAX_CELL_TEXT
 
 
 def display_width(text: str) -> int:
@@ -168,9 +181,7 @@ def _text_writer(sheet: Worksheet, col: int, header: str, cell_format: Format) -
         # isprintable() is false for every control character and much cheaper than the
         # search, which then runs only for the few texts with a tab, a line feed, a 全角
         # space or another unprintable character
-        if len(text) > MAX_CELL_TEXT or (
-            not text.isprintable() and _ILLEGAL_CHARACTERS.search(text)
-        ):
+        if _too_long(text) or (not text.isprintable() and _ILLEGAL_CHARACTERS.search(text)):
             raise UnwritableText(row + 1, header, text)
         # write_string: never a formula, whatever the text starts with
         write_string(row, col, text, cell_format)

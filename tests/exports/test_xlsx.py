@@ -16,6 +16,7 @@ from hokenfukushi.xlsx import (
     COUNT_FORMAT,
     DEFINITIONS_SHEET,
     IN_MEMORY_ROWS,
+    MAX_CELL_TEXT,
     TEXT_FORMAT,
     WAREKI_DATE_FORMAT,
     Column,
@@ -368,3 +369,24 @@ def test_any_value_in_any_kind_of_column_is_the_cell_a_user_expects(table):
         ]
         found = [(cell.value, cell.data_type, cell.number_format) for cell in cells]
         assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("あ" * MAX_CELL_TEXT, False),  # 32,767 characters of one UTF-16 unit each: fits
+        ("あ" * (MAX_CELL_TEXT + 1), True),
+        # 𠮷 (outside the BMP) is two UTF-16 units, as Excel counts: 16,384 of them are 32,768
+        ("𠮷" * (MAX_CELL_TEXT // 2), False),
+        ("𠮷" * (MAX_CELL_TEXT // 2 + 1), True),
+    ],
+)
+def test_a_text_longer_than_excel_counts_is_refused_not_cut_short(text, refused):
+    rows = [("112119", text, None, None, 0, 0)]
+    if refused:
+        with pytest.raises(
+            UnwritableText, match=r"2行目の「市町村名」は.*32,767文字を超えています"
+        ):
+            workbook(rows)
+    else:
+        assert workbook(rows)["都道府県"]["B2"].value == text
