@@ -1,6 +1,7 @@
 """Fiscal years (年度, April to March), Japanese era dates (和暦) and the supported dates."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -117,6 +118,25 @@ def fiscal_year_label(fiscal_year: int) -> str:
     except (ValueError, TypeError, OverflowError):
         return f"{fiscal_year}年度"
     return f"{name}{_year_label(number)}年度"
+
+
+_ERA_STARTS = {name: start for start, name in ERAS}
+_FISCAL_YEAR_LABEL = re.compile(
+    r"(?P<era>{})?(?P<number>元|[0-9]{{1,4}})年度".format("|".join(_ERA_STARTS))
+)
+
+
+def fiscal_year_of_label(label: str) -> int | None:
+    """The year `fiscal_year_label` wrote as `label` (令和7年度 -> 2025, 令和元年度 -> 2019),
+    or None for any other text, a label it would not write (令和1年度, 平成31年度) included:
+    an export that shows the year as its label can still give the 西暦 beside it."""
+    match = _FISCAL_YEAR_LABEL.fullmatch(label)
+    if match is None:
+        return None
+    number = 1 if match["number"] == "元" else int(match["number"])
+    era = match["era"]
+    year = number if era is None else _ERA_STARTS[era].year + number - 1
+    return year if fiscal_year_label(year) == label else None
 
 
 _QUARTER_MONTHS = {1: "4〜6月", 2: "7〜9月", 3: "10〜12月", 4: "1〜3月"}

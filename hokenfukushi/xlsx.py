@@ -36,7 +36,7 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from hokenfukushi.fiscal import fiscal_year_label
+from hokenfukushi.fiscal import fiscal_year_label, fiscal_year_of_label
 
 # Excel's classic Japanese-calendar date format (LCID 0x411 = ja-JP): Excel and LibreOffice Calc
 # (checked with 7.4: 2025-04-01 shows 令和7年4月1日) both display it in 和暦. The newer
@@ -246,9 +246,13 @@ def _date_writer(out: _Sheet, col: int, text: _CellWriter) -> _CellWriter:
 
 
 def _fiscal_year_writer(out: _Sheet, col: int, text: _CellWriter) -> _CellWriter:
-    """2025 -> the text 令和7年度 and, in the column beside it, the number 2025."""
+    """2025 -> the text 令和7年度 and, in the column beside it, the number 2025. A file that
+    gives the year already as its label (the survey-shaped ones, as in their CSV) gets the
+    number beside it too, so that the 西暦 column is never blank where a year is shown."""
     write_number, year_format = out.sheet.write_number, out.year_format
-    labels: dict[int, str] = {}  # an export has a few years in thousands of rows
+    # an export has a few years in thousands of rows
+    labels: dict[int, str] = {}
+    years: dict[str, int | None] = {}
 
     def write(row: int, value) -> None:
         if _is_number(value):
@@ -257,9 +261,16 @@ def _fiscal_year_writer(out: _Sheet, col: int, text: _CellWriter) -> _CellWriter
             if label is None:
                 label = labels[year] = fiscal_year_label(year)
             text(row, label)
-            write_number(row, col + 1, year, year_format)
         else:
             text(row, value)
+            if value.__class__ is not str:
+                return
+            if value not in years:
+                years[value] = fiscal_year_of_label(value)
+            year = years[value]
+            if year is None:
+                return
+        write_number(row, col + 1, year, year_format)
 
     return write
 

@@ -79,8 +79,19 @@ def test_a_label_where_a_date_or_a_year_goes_is_a_text_cell_as_in_the_csv():
     # a table may write a year out itself or mark a missing date: never a 500, never a guess
     sheet = workbook([("011002", "札幌市", "令和7年度", "—", None, None)])["都道府県"]
     _code, _name, year, western, as_of, *_ = sheet[2]
-    assert (year.value, year.data_type, western.value) == ("令和7年度", "s", None)
+    # the survey-shaped files write the year as its label: the 西暦 beside it is still filled
+    assert (year.value, year.data_type) == ("令和7年度", "s")
+    assert (western.value, western.data_type, western.number_format) == (2025, "n", "0")
     assert (as_of.value, as_of.data_type) == ("—", "s")
+
+
+@pytest.mark.parametrize(
+    "label", ["令和1年度", "平成31年度", "R7年度", "令和7年度（見込）", "不明"]
+)
+def test_a_year_label_the_app_would_not_write_leaves_the_western_year_blank(label):
+    sheet = workbook([("011002", "札幌市", label, None, None, None)])["都道府県"]
+    _code, _name, year, western, *_ = sheet[2]
+    assert (year.value, year.data_type, western.value) == (label, "s", None)
 
 
 def test_header_is_frozen_filtered_and_the_columns_readable():
@@ -293,6 +304,8 @@ _VALUES = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8),
     st.integers(-(10**9), 10**9),
     st.integers(1868, 2200),  # a fiscal year
+    st.integers(1868, 2200).map(fiscal_year_label),  # one already written out (令和7年度)
+    st.sampled_from(["令和1年度", "平成31年度", "0年度", "1年度"]),  # near misses, and odd ones
     st.decimals(places=2, min_value=-1000, max_value=1000),
     st.booleans(),  # not a number: text, as the CSV writes it
     st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)),
@@ -302,6 +315,10 @@ _VALUES = st.one_of(
 
 def _is_number(value) -> bool:
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+# Every label fiscal_year_label writes for a year of up to four digits, and its year.
+_YEAR_OF_LABEL = {fiscal_year_label(year): year for year in range(10_000)}
 
 
 def _as_text(value) -> tuple:
@@ -317,6 +334,8 @@ def _expected_cells(kind: Kind, value) -> list[tuple]:
     if kind is Kind.FISCAL_YEAR:
         if _is_number(value):
             return [_as_text(fiscal_year_label(int(value))), (int(value), "n", "0")]
+        if isinstance(value, str) and value in _YEAR_OF_LABEL:  # a year already written out
+            return [_as_text(value), (_YEAR_OF_LABEL[value], "n", "0")]
         return [_as_text(value), blank]
     if kind is Kind.DATE and isinstance(value, dt.date):
         day = dt.datetime(value.year, value.month, value.day)

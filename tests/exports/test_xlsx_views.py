@@ -146,6 +146,10 @@ def test_as_pref_the_demo_prefecture_xlsx_is_typed_for_a_spreadsheet(client_for,
     names = [row[header.index("市町村名")].value for row in sheet.iter_rows(min_row=2)]
     # 4 towns, the 圏域計, the 県計 and the note on counting coordinators once
     assert names[4:6] == ["児玉郡市 圏域計", "埼玉県 県計"] and names[6].startswith("注:")
+    # the year as the survey writes it, and on every row the 西暦 beside it as a number
+    years = [(row[0].value, row[1].value) for row in sheet.iter_rows(min_row=2)]
+    assert header[:2] == ["年度", "年度（西暦）"]
+    assert years == [("令和7年度", 2025)] * 7
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}8"
     assert sheet.column_dimensions["B"].width >= 10
@@ -284,7 +288,7 @@ def test_the_survey_summary_xlsx_has_its_csv_rows_with_numbers(client_for, demo)
     assert sheet.max_row == len(expected)
     placed, denominator = header.index("協議の場 設置数"), header.index("協議の場 分母")
     for row, csv_row in zip(sheet.iter_rows(min_row=2), expected[1:], strict=True):
-        assert row[0].value == "令和7年度"
+        assert (row[0].value, row[1].value) == ("令和7年度", 2025)
         assert row[placed].data_type == "n" and row[denominator].data_type == "n"
         assert str(row[placed].value) == csv_row[placed - 1]  # the sheet adds 年度（西暦）
     response = client_for("anonymous").get(reverse("exports:survey_summary_xlsx"))

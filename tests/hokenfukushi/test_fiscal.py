@@ -10,6 +10,7 @@ from hokenfukushi.fiscal import (
     fiscal_year_bounds,
     fiscal_year_label,
     fiscal_year_of,
+    fiscal_year_of_label,
     wareki,
 )
 
@@ -76,3 +77,38 @@ def test_the_first_fiscal_year_is_the_one_the_2016_law_began():
     assert FIRST_FISCAL_YEAR == 2016
     assert fiscal_year_label(FIRST_FISCAL_YEAR) == "平成28年度"
     assert default_fiscal_year(2015, current=2026) == 2026  # before it: not a year offered
+
+
+@pytest.mark.parametrize(
+    ("label", "year"),
+    [
+        ("令和7年度", 2025),
+        ("令和元年度", 2019),
+        ("平成30年度", 2018),
+        ("平成28年度", 2016),
+        ("昭和63年度", 1988),
+        # labels fiscal_year_label never writes: no year is guessed from them
+        ("令和1年度", None),
+        ("平成31年度", None),
+        ("令和0年度", None),
+        ("2025年度", None),
+        ("令和7年", None),
+        (" 令和7年度", None),
+        ("令和7年度（見込）", None),
+    ],
+)
+def test_fiscal_year_of_label_reads_only_what_fiscal_year_label_writes(label, year):
+    assert fiscal_year_of_label(label) == year
+
+
+@given(st.integers(min_value=0, max_value=9999))
+def test_fiscal_year_of_label_undoes_fiscal_year_label(year):
+    assert fiscal_year_of_label(fiscal_year_label(year)) == year
+
+
+@given(
+    st.text(alphabet="令和平成昭和大正明治元年度0123456789１ x", max_size=8) | st.text(max_size=8)
+)
+def test_fiscal_year_of_label_is_none_or_the_year_whose_label_it_is(text):
+    year = fiscal_year_of_label(text)
+    assert year is None or fiscal_year_label(year) == text
