@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
 
@@ -24,6 +25,7 @@ from coordinators.models import Coordinator, TownCoordinatorCoverage, TrainingYe
 from dashboard.activity import ActivitySection, activity_section
 from dashboard.coverage import (
     Counts,
+    FixIn,
     Gap,
     MeetingSchedule,
     ResourceFacts,
@@ -37,6 +39,8 @@ from dashboard.coverage import (
     town_coverage,
     year_totals,
 )
+from dashboard.templatetags.dashboard_tags import thousands
+from hokenfukushi.fiscal import fiscal_year_label
 from hokenfukushi.models import Council, LocalResource, Municipality, Region, User, best_council
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 
@@ -71,9 +75,15 @@ class TownRow:
     def cells(self) -> dict:
         """What the town table and the town chart print of the row, as plain values in a dict:
         the template finds a dict's key at its first try, where every attribute of a model or a
-        dataclass first cost it a failed item lookup (a millisecond of the 63-town page)."""
+        dataclass first cost it a failed item lookup (a millisecond of the 63-town page).
+
+        The texts a filter used to make in each row are made here once per row, exactly as the
+        filter made them (`population_text` is `|thousands`, `counts_year` is `|nendo`, a rate
+        of None is the "—" of `|default_if_none:"—"`): a filter in a template costs several
+        lookups and checks per call, 60 towns × 7 of them per page."""
         town, counts, coverage = self.town, self.counts, self.coverage
         rates = coverage.rates
+        population = town.population
         cells = {
             "town": town,
             "region": town.region,
@@ -81,7 +91,8 @@ class TownRow:
             "name": town.name,
             "sort_name": town.kana or town.name,
             "region_name": town.region.name,
-            "population": town.population,
+            "population_sort": -1 if population is None else population,
+            "population_text": thousands(population),
             "is_own_town": self.is_own_town,
             "counts": counts,
             "counts_fiscal_year": self.counts_fiscal_year,
@@ -90,11 +101,12 @@ class TownRow:
             "coordinators": self.coordinators.total,
             "experienced_coordinators": self.coordinators.experienced,
             "council_status": self.council_status,
-            "gaps": coverage.gaps,
+            "gaps": gap_items(coverage.gaps),
             "gaps_sort_value": coverage.sort_value,
         }
         if counts is not None:
             cells.update(
+                counts_year=fiscal_year_label(self.counts_fiscal_year),
                 smid_children=counts.smid_children,
                 medical_care_children=counts.medical_care_children,
                 smid_adults=counts.smid_adults,
@@ -102,12 +114,30 @@ class TownRow:
                 children=counts.children,
                 adults=counts.adults,
                 total=counts.total,
-                smid_children_rate=rates.smid_children,
-                medical_care_children_rate=rates.medical_care_children,
-                smid_adults_rate=rates.smid_adults,
-                medical_care_adults_rate=rates.medical_care_adults,
+                smid_children_rate=_rate_text(rates.smid_children),
+                medical_care_children_rate=_rate_text(rates.medical_care_children),
+                smid_adults_rate=_rate_text(rates.smid_adults),
+                medical_care_adults_rate=_rate_text(rates.medical_care_adults),
             )
         return cells
+
+
+def _rate_text(rate: Decimal | None) -> Decimal | str:
+    """A rate as the table prints it: "—" where it cannot be computed."""
+    return "—" if rate is None else rate
+
+
+# (code, message, severity's css class, severity's label, where it is fixed) of a gap.
+GapItem = tuple[str, str, str, str, FixIn]
+
+
+def gap_items(gaps: Iterable[Gap]) -> tuple[GapItem, ...]:
+    """What a gap list (`_gaps.html`) prints of each gap, as a tuple its loop unpacks into plain
+    names: `gap.severity.css` cost the template a failed item lookup on the gap and another on
+    the severity before each attribute, for every gap of every town."""
+    return tuple(
+        (gap.code, gap.message, gap.severity.css, gap.severity.label, gap.fix_in) for gap in gaps
+    )
 
 
 def bar_width(value: int, most: int) -> int:
@@ -134,6 +164,10 @@ class RegionPanel:
     totals: Counts
     resource_gaps: tuple[Gap, ...]
     schedule: MeetingSchedule
+
+    @cached_property
+    def resource_gap_items(self) -> tuple[GapItem, ...]:
+        return gap_items(self.resource_gaps)
 
 
 @dataclass(frozen=True)
