@@ -40,7 +40,7 @@ from dashboard.coverage import (
     year_totals,
 )
 from dashboard.templatetags.dashboard_tags import thousands
-from hokenfukushi.fiscal import fiscal_year_label
+from hokenfukushi.fiscal import fiscal_quarter_of, fiscal_year_label
 from hokenfukushi.models import Council, LocalResource, Municipality, Region, User, best_council
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 
@@ -235,6 +235,18 @@ class Dashboard:
         ]
 
     @cached_property
+    def town_table(self) -> list[tuple[str, int | None, int | None, int | None]]:
+        """(name, children, adults, total) of every town for the chart's table, None for a town
+        without figures: plain names for its loop to unpack, where each row's cells cost the
+        template a `{% with %}` and a lookup per value."""
+        return [
+            (row.town.name, counts.children, counts.adults, counts.total)
+            if (counts := row.counts)
+            else (row.town.name, None, None, None)
+            for row in self.rows
+        ]
+
+    @cached_property
     def max_training_year(self) -> int:
         return max((row.count for row in self.training_years), default=0)
 
@@ -290,9 +302,11 @@ def build_dashboard(
         .values_list("municipality_id", "fiscal_year", *COUNT_FIELDS)
     }
 
+    # The same coordinators as the 活動記録 section counts for "no entry this quarter" (its
+    # `placed`): read with them instead of in a statement of its own.
     coordinator_summary = _in_picked(
         Coordinator.objects.visible_to(user), "organization__region", region
-    ).summary(towns)
+    ).summary(towns, idle_in=fiscal_quarter_of(today))
     coverage_by_town = coordinator_summary.coverage
     councils_by_town: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for town_id, status, form in _in_picked(
@@ -366,7 +380,13 @@ def build_dashboard(
         ).count(),
         training_years=coordinator_summary.training_years,
         participants=_participants(user, meetings, regions_by_id),
-        activity=activity_section(user, fiscal_year=fiscal_year, today=today, region=region),
+        activity=activity_section(
+            user,
+            fiscal_year=fiscal_year,
+            today=today,
+            region=region,
+            without_activity=coordinator_summary.without_activity,
+        ),
     )
 
 
