@@ -251,8 +251,38 @@ class Dashboard:
         return max((row.count for row in self.training_years), default=0)
 
     @cached_property
+    def training_bars(self) -> list[tuple[int, int, int]]:
+        """(fiscal year, count, bar width) of each row of the training-year chart and its table,
+        the width worked out here once as `{% widthratio %}` rounds it."""
+        most = self.max_training_year
+        return [
+            (row.fiscal_year, row.count, bar_width(row.count, most)) for row in self.training_years
+        ]
+
+    @cached_property
     def max_participants(self) -> int:
         return max((m.total for m in self.participants), default=0)
+
+    @cached_property
+    def participant_bars(self) -> list[tuple[str, str, dt.date, int, int, int, int, int]]:
+        """(region name, meeting, day, coordinators, others, total, coordinators' bar width,
+        others' bar width) of each meeting of the participants chart and its table: plain names
+        for their loops to unpack (`m.meeting.region.name` cost three failed item lookups per
+        meeting), the widths worked out here once instead of by three template tags."""
+        most = self.max_participants
+        return [
+            (
+                m.meeting.region.name,
+                str(m.meeting),
+                m.day,
+                m.coordinators,
+                m.others,
+                m.total,
+                bar_width(m.coordinators, most),
+                bar_width(m.others, most),
+            )
+            for m in self.participants
+        ]
 
 
 def own_town_id(user: User) -> int | None:
