@@ -263,6 +263,8 @@ class CoordinatorSummary:
     total: int
     experienced: int
     training_years: list[TrainingYearRow]
+    # active coordinators with no activity entry in the quarter asked for (`idle_in`), or None
+    without_activity: int | None = None
 
 
 def _training_rows(counts: dict[int, int]) -> list[TrainingYearRow]:
@@ -273,6 +275,16 @@ def _training_rows(counts: dict[int, int]) -> list[TrainingYearRow]:
     return rows
 
 
+def _has_activity_in(quarter: FiscalQuarter) -> Exists:
+    """Whether the coordinator of the outer row has an activity entry in the quarter: the one
+    condition of `without_activity_in` and of `summary(idle_in=…)`."""
+    return Exists(
+        Activity.objects.filter(
+            coordinator=OuterRef("pk"), done_on__range=(quarter.first_day, quarter.last_day)
+        )
+    )
+
+
 class CoordinatorQuerySet(ScopedQuerySet):
     region_path = "organization__region"
     municipality_path = "organization__municipality"
@@ -281,10 +293,7 @@ class CoordinatorQuerySet(ScopedQuerySet):
     def without_activity_in(self, quarter: FiscalQuarter):
         """Active coordinators with no activity entry in the quarter: placed, not yet active
         (the source's "trained but unsure what to do"). One query."""
-        entries = Activity.objects.filter(
-            coordinator=OuterRef("pk"), done_on__range=(quarter.first_day, quarter.last_day)
-        )
-        return self.active().filter(~Exists(entries))
+        return self.active().filter(~_has_activity_in(quarter))
 
     def with_topics(self):
         return self.prefetch_related(
@@ -309,7 +318,9 @@ class CoordinatorQuerySet(ScopedQuerySet):
         town of that region, and is never counted twice for one town."""
         return self.summary(municipalities).coverage
 
-    def summary(self, municipalities: Iterable[Municipality]) -> CoordinatorSummary:
+    def summary(
+        self, municipalities: Iterable[Municipality], *, idle_in: FiscalQuarter | None = None
+    ) -> CoordinatorSummary:
         """`coverage_by_municipality`, and the number of active coordinators, of experienced
         ones and `training_year_table()`, in one statement: a row per active coordinator and
         town it names (with no town for one that names none), which already holds what the
@@ -319,26 +330,36 @@ class CoordinatorQuerySet(ScopedQuerySet):
         Every town these coordinators name is read, and only the given towns kept: a list of
         the towns in the statement cost more to prepare than the few rows it saves (1,741 ids).
         The towns are read through the same join a filter on `municipalities` would make, so
-        this is for querysets not filtered on it (none is: `covering` is never summarized)."""
+        this is for querysets not filtered on it (none is: `covering` is never summarized).
+
+        With `idle_in`, the same rows also tell whether each coordinator has an activity entry
+        in that quarter, and `without_activity` is `without_activity_in(idle_in).count()`: the
+        dashboard's 活動記録 section then needs no statement of its own for it."""
         towns = {m.pk: m.region_id for m in municipalities}
         covered: dict[int, set[int]] = {town: set() for town in towns}
         # pk -> (experience, covers the whole region, region id, training year)
         coordinators: dict[int, tuple[str, bool, int, int]] = {}
-        for pk, *facts, town_id in (
-            self.active()
-            .order_by()
-            .values_list(
-                "pk",
-                "experience",
-                "covers_whole_region",
-                "organization__region_id",
-                "training_fiscal_year",
-                "municipalities",
-            )
+        columns = [
+            "pk",
+            "experience",
+            "covers_whole_region",
+            "organization__region_id",
+            "training_fiscal_year",
+            "municipalities",
+        ]
+        rows = self.active().order_by()
+        if idle_in is not None:
+            rows = rows.annotate(has_activity=_has_activity_in(idle_in))
+            columns.append("has_activity")
+        active_in_quarter: set[int] = set()
+        for pk, *facts, town_id, has_activity in (
+            (*row, None) if idle_in is None else row for row in rows.values_list(*columns)
         ):
             coordinators[pk] = tuple(facts)
             if town_id in covered:
                 covered[town_id].add(pk)
+            if has_activity:
+                active_in_quarter.add(pk)
         towns_by_region: dict[int, list[int]] = {}
         for town_id, town_region in towns.items():
             towns_by_region.setdefault(town_region, []).append(town_id)
@@ -361,6 +382,9 @@ class CoordinatorQuerySet(ScopedQuerySet):
             total=len(coordinators),
             experienced=experienced,
             training_years=_training_rows(training),
+            without_activity=(
+                None if idle_in is None else len(coordinators.keys() - active_in_quarter)
+            ),
         )
 
     def active(self):

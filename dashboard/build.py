@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
 
@@ -24,6 +25,7 @@ from coordinators.models import Coordinator, TownCoordinatorCoverage, TrainingYe
 from dashboard.activity import ActivitySection, activity_section
 from dashboard.coverage import (
     Counts,
+    FixIn,
     Gap,
     MeetingSchedule,
     ResourceFacts,
@@ -37,6 +39,8 @@ from dashboard.coverage import (
     town_coverage,
     year_totals,
 )
+from dashboard.templatetags.dashboard_tags import thousands
+from hokenfukushi.fiscal import fiscal_quarter_of, fiscal_year_label
 from hokenfukushi.models import Council, LocalResource, Municipality, Region, User, best_council
 from meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 
@@ -71,9 +75,15 @@ class TownRow:
     def cells(self) -> dict:
         """What the town table and the town chart print of the row, as plain values in a dict:
         the template finds a dict's key at its first try, where every attribute of a model or a
-        dataclass first cost it a failed item lookup (a millisecond of the 63-town page)."""
+        dataclass first cost it a failed item lookup (a millisecond of the 63-town page).
+
+        The texts a filter used to make in each row are made here once per row, exactly as the
+        filter made them (`population_text` is `|thousands`, `counts_year` is `|nendo`, a rate
+        of None is the "—" of `|default_if_none:"—"`): a filter in a template costs several
+        lookups and checks per call, 60 towns × 7 of them per page."""
         town, counts, coverage = self.town, self.counts, self.coverage
         rates = coverage.rates
+        population = town.population
         cells = {
             "town": town,
             "region": town.region,
@@ -81,7 +91,8 @@ class TownRow:
             "name": town.name,
             "sort_name": town.kana or town.name,
             "region_name": town.region.name,
-            "population": town.population,
+            "population_sort": -1 if population is None else population,
+            "population_text": thousands(population),
             "is_own_town": self.is_own_town,
             "counts": counts,
             "counts_fiscal_year": self.counts_fiscal_year,
@@ -90,11 +101,12 @@ class TownRow:
             "coordinators": self.coordinators.total,
             "experienced_coordinators": self.coordinators.experienced,
             "council_status": self.council_status,
-            "gaps": coverage.gaps,
+            "gaps": gap_items(coverage.gaps),
             "gaps_sort_value": coverage.sort_value,
         }
         if counts is not None:
             cells.update(
+                counts_year=fiscal_year_label(self.counts_fiscal_year),
                 smid_children=counts.smid_children,
                 medical_care_children=counts.medical_care_children,
                 smid_adults=counts.smid_adults,
@@ -102,12 +114,30 @@ class TownRow:
                 children=counts.children,
                 adults=counts.adults,
                 total=counts.total,
-                smid_children_rate=rates.smid_children,
-                medical_care_children_rate=rates.medical_care_children,
-                smid_adults_rate=rates.smid_adults,
-                medical_care_adults_rate=rates.medical_care_adults,
+                smid_children_rate=_rate_text(rates.smid_children),
+                medical_care_children_rate=_rate_text(rates.medical_care_children),
+                smid_adults_rate=_rate_text(rates.smid_adults),
+                medical_care_adults_rate=_rate_text(rates.medical_care_adults),
             )
         return cells
+
+
+def _rate_text(rate: Decimal | None) -> Decimal | str:
+    """A rate as the table prints it: "—" where it cannot be computed."""
+    return "—" if rate is None else rate
+
+
+# (code, message, severity's css class, severity's label, where it is fixed) of a gap.
+GapItem = tuple[str, str, str, str, FixIn]
+
+
+def gap_items(gaps: Iterable[Gap]) -> tuple[GapItem, ...]:
+    """What a gap list (`_gaps.html`) prints of each gap, as a tuple its loop unpacks into plain
+    names: `gap.severity.css` cost the template a failed item lookup on the gap and another on
+    the severity before each attribute, for every gap of every town."""
+    return tuple(
+        (gap.code, gap.message, gap.severity.css, gap.severity.label, gap.fix_in) for gap in gaps
+    )
 
 
 def bar_width(value: int, most: int) -> int:
@@ -134,6 +164,10 @@ class RegionPanel:
     totals: Counts
     resource_gaps: tuple[Gap, ...]
     schedule: MeetingSchedule
+
+    @cached_property
+    def resource_gap_items(self) -> tuple[GapItem, ...]:
+        return gap_items(self.resource_gaps)
 
 
 @dataclass(frozen=True)
@@ -201,12 +235,54 @@ class Dashboard:
         ]
 
     @cached_property
+    def town_table(self) -> list[tuple[str, int | None, int | None, int | None]]:
+        """(name, children, adults, total) of every town for the chart's table, None for a town
+        without figures: plain names for its loop to unpack, where each row's cells cost the
+        template a `{% with %}` and a lookup per value."""
+        return [
+            (row.town.name, counts.children, counts.adults, counts.total)
+            if (counts := row.counts)
+            else (row.town.name, None, None, None)
+            for row in self.rows
+        ]
+
+    @cached_property
     def max_training_year(self) -> int:
         return max((row.count for row in self.training_years), default=0)
 
     @cached_property
+    def training_bars(self) -> list[tuple[int, int, int]]:
+        """(fiscal year, count, bar width) of each row of the training-year chart and its table,
+        the width worked out here once as `{% widthratio %}` rounds it."""
+        most = self.max_training_year
+        return [
+            (row.fiscal_year, row.count, bar_width(row.count, most)) for row in self.training_years
+        ]
+
+    @cached_property
     def max_participants(self) -> int:
         return max((m.total for m in self.participants), default=0)
+
+    @cached_property
+    def participant_bars(self) -> list[tuple[str, str, dt.date, int, int, int, int, int]]:
+        """(region name, meeting, day, coordinators, others, total, coordinators' bar width,
+        others' bar width) of each meeting of the participants chart and its table: plain names
+        for their loops to unpack (`m.meeting.region.name` cost three failed item lookups per
+        meeting), the widths worked out here once instead of by three template tags."""
+        most = self.max_participants
+        return [
+            (
+                m.meeting.region.name,
+                str(m.meeting),
+                m.day,
+                m.coordinators,
+                m.others,
+                m.total,
+                bar_width(m.coordinators, most),
+                bar_width(m.others, most),
+            )
+            for m in self.participants
+        ]
 
 
 def own_town_id(user: User) -> int | None:
@@ -256,9 +332,11 @@ def build_dashboard(
         .values_list("municipality_id", "fiscal_year", *COUNT_FIELDS)
     }
 
+    # The same coordinators as the 活動記録 section counts for "no entry this quarter" (its
+    # `placed`): read with them instead of in a statement of its own.
     coordinator_summary = _in_picked(
         Coordinator.objects.visible_to(user), "organization__region", region
-    ).summary(towns)
+    ).summary(towns, idle_in=fiscal_quarter_of(today))
     coverage_by_town = coordinator_summary.coverage
     councils_by_town: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for town_id, status, form in _in_picked(
@@ -332,7 +410,13 @@ def build_dashboard(
         ).count(),
         training_years=coordinator_summary.training_years,
         participants=_participants(user, meetings, regions_by_id),
-        activity=activity_section(user, fiscal_year=fiscal_year, today=today, region=region),
+        activity=activity_section(
+            user,
+            fiscal_year=fiscal_year,
+            today=today,
+            region=region,
+            without_activity=coordinator_summary.without_activity,
+        ),
     )
 
 

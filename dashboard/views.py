@@ -147,7 +147,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "data": data,
                 "todo": build_todo(user, today=today, region=region),
-                "rows": data.rows_with(gap_filter),
+                # Each shown row's cells (TownRow.cells): the table loops over the dicts
+                # themselves, with no `{% with %}` and no attribute lookup per row.
+                "rows": [row.cells for row in data.rows_with(gap_filter)],
                 "fix_links": _fix_links(user),
                 "gap_filter": gap_filter,
                 "gap_filters": GAP_FILTERS.items(),

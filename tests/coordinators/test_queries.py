@@ -1,5 +1,6 @@
 """Read logic on CoordinatorQuerySet: training-year table, mixes, coverage gaps, kana order."""
 
+import datetime as dt
 from collections import Counter
 
 import pytest
@@ -7,9 +8,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coordinators.factories import CoordinatorFactory, OrganizationFactory
+from coordinators.factories import ActivityFactory, CoordinatorFactory, OrganizationFactory
 from coordinators.models import BaseProfession, Coordinator, Experience, TrainingYearRow
 from hokenfukushi.factories import MunicipalityFactory
+from hokenfukushi.fiscal import FiscalQuarter
 
 
 def _years(*years: int) -> None:
@@ -233,3 +235,32 @@ def test_summary_counts_what_the_separate_queries_count(town, other_town):
     assert summary.training_years == [TrainingYearRow(2020, 1, 1), TrainingYearRow(2023, 2, 3)]
     assert summary.coverage == Coordinator.objects.coverage_by_municipality(towns)
     assert summary.coverage[town.pk].total == 3
+    assert summary.without_activity is None  # not asked for
+
+
+@pytest.mark.django_db
+def test_summary_counts_the_coordinators_without_activity_as_without_activity_in(town, other_town):
+    """`summary(idle_in=quarter).without_activity` is `without_activity_in(quarter).count()`:
+    a coordinator read in several rows (one per town it names) counts once, busy in any of
+    them is busy, an entry of another quarter does not count, an inactive one is never idle."""
+    busy_in_two_towns = CoordinatorFactory(municipalities=[town, other_town])
+    busy_whole_region = CoordinatorFactory(
+        organization__region=town.region, covers_whole_region=True
+    )
+    CoordinatorFactory(municipalities=[town, other_town])  # idle, in two rows
+    CoordinatorFactory(organization__region=town.region, covers_whole_region=True)  # idle
+    last_quarter_only = CoordinatorFactory(municipalities=[town])
+    inactive = CoordinatorFactory(is_active=False, municipalities=[town])
+    for coordinator, day in (
+        (busy_in_two_towns, dt.date(2025, 10, 1)),
+        (busy_whole_region, dt.date(2025, 12, 31)),
+        (last_quarter_only, dt.date(2025, 9, 30)),
+        (inactive, dt.date(2025, 11, 1)),
+    ):
+        ActivityFactory(coordinator=coordinator, done_on=day)
+
+    for quarter in (FiscalQuarter(2025, 2), FiscalQuarter(2025, 3), FiscalQuarter(2025, 4)):
+        summary = Coordinator.objects.summary([town, other_town], idle_in=quarter)
+        plain = Coordinator.objects.without_activity_in(quarter).count()
+        assert summary.without_activity == plain, quarter
+    assert Coordinator.objects.summary([town], idle_in=FiscalQuarter(2025, 3)).without_activity == 3
