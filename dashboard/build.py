@@ -73,7 +73,7 @@ class TownRow:
 
     @cached_property
     def cells(self) -> dict:
-        """What the town table and the town chart print of the row, as plain values in a dict:
+        """What the town table prints of the row, as plain values in a dict:
         the template finds a dict's key at its first try, where every attribute of a model or a
         dataclass first cost it a failed item lookup (a millisecond of the 63-town page).
 
@@ -95,7 +95,6 @@ class TownRow:
             "population_text": thousands(population),
             "is_own_town": self.is_own_town,
             "counts": counts,
-            "counts_fiscal_year": self.counts_fiscal_year,
             "this_year_report": self.this_year_report,
             "figures_are_current": coverage.figures_are_current,
             "coordinators": self.coordinators.total,
@@ -111,9 +110,6 @@ class TownRow:
                 medical_care_children=counts.medical_care_children,
                 smid_adults=counts.smid_adults,
                 medical_care_adults=counts.medical_care_adults,
-                children=counts.children,
-                adults=counts.adults,
-                total=counts.total,
                 smid_children_rate=_rate_text(rates.smid_children),
                 medical_care_children_rate=_rate_text(rates.medical_care_children),
                 smid_adults_rate=_rate_text(rates.smid_adults),
