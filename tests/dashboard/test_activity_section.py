@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from coordinators.activity_rollup import activity_table
 from coordinators.factories import ActivityFactory, CoordinatorFactory, OrganizationFactory
-from coordinators.models import ActivityRollupRow
+from coordinators.models import ActivityRollupRow, Coordinator
 from dashboard.activity import activity_section
 from dashboard.cache import data_version
 from hokenfukushi.fiscal import FiscalQuarter, current_fiscal_year, fiscal_quarter_of
@@ -174,3 +174,47 @@ def test_the_table_keeps_every_count_of_the_year_and_nothing_else(rows):
         assert totals[i].individual == sum(
             row.individual for row in of_year if row.quarter.quarter == i + 1
         )
+
+
+def _without_activity_on_page(section: str) -> int:
+    return int(re.search(r'<strong data-stat="without-activity">(\d+)名</strong>', section)[1])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role",
+    [
+        "region_admin",
+        "prefecture_user",
+        "municipal_user",
+        "other_town_user",
+        "coordinator_user",
+        "other_region_user",
+    ],
+)
+def test_each_role_sees_the_count_of_its_coordinators_without_activity(
+    client_for, entries, role, request
+):
+    """The page reads this count with its coordinators (CoordinatorQuerySet.summary(idle_in=…));
+    it must be the plain definition's, the active coordinators the user may see with no entry
+    this quarter, for every role."""
+    user = request.getfixturevalue(role)
+    plain = (
+        Coordinator.objects.visible_to(user)
+        .without_activity_in(fiscal_quarter_of(_today()))
+        .count()
+    )
+    assert _without_activity_on_page(_section(client_for(role))) == plain
+    # the idle coordinator is in region A; region B's only coordinator has an entry
+    expected = {"region_admin": 1, "prefecture_user": 1, "other_region_user": 0}
+    if role in expected:
+        assert plain == expected[role]
+
+
+@pytest.mark.django_db
+def test_a_picked_region_counts_only_its_coordinators_without_activity(
+    client_for, entries, region, other_region
+):
+    client = client_for("prefecture_user")
+    assert _without_activity_on_page(_section(client, region=region.pk)) == 1
+    assert _without_activity_on_page(_section(client, region=other_region.pk)) == 0

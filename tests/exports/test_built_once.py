@@ -6,7 +6,7 @@ import pytest
 
 from exports import tables
 from hokenfukushi.factories import MunicipalityFactory, RegionAdminFactory
-from hokenfukushi.models import User
+from hokenfukushi.models import Municipality, User
 
 
 def _towns(user, fiscal_year=2025) -> set[str]:
@@ -78,3 +78,26 @@ def test_what_is_kept_stays_bounded(town, region_admin):
     for fiscal_year in range(2000, 2000 + 2 * tables._BUILT_LIMIT):
         tables.prefecture_towns(region_admin, fiscal_year)
         assert len(tables._BUILT) <= tables._BUILT_LIMIT
+
+
+ROLES = (
+    "region_admin",
+    "municipal_user",
+    "other_town_user",
+    "coordinator_user",
+    "prefecture_user",
+    "other_region_user",
+)
+
+
+def test_every_role_gets_the_towns_it_may_read_whatever_was_built_before(
+    request, town, other_town, far_town
+):
+    """Each role in turn, twice round: the statement it is handed (built for it or for an
+    earlier user of the same scope) reads exactly the towns the scope rule lets it read."""
+    users = [request.getfixturevalue(role) for role in ROLES]
+    for _ in range(2):
+        for role, user in zip(ROLES, users, strict=True):
+            readable = set(Municipality.objects.visible_to(user).values_list("code", flat=True))
+            assert readable, role
+            assert _towns(user) == readable, role
